@@ -1,0 +1,81 @@
+import type { PartialPlanDocument, PlanStatus, PlanWeek, TerminalPlanStatus } from './schemas/plan';
+
+export type StreamErrorCode =
+  | 'UPSTREAM_HTTP'
+  | 'UPSTREAM_STREAM'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'INVALID_OUTPUT'
+  | 'INTERNAL';
+
+export interface StreamError {
+  code: StreamErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** Why a generation stopped, when its status alone does not say. */
+export type EndReason =
+  | 'cancelled'
+  | 'abandoned'
+  | 'timeout'
+  | 'idle-timeout'
+  | 'length'
+  | 'no-finish-reason'
+  | 'upstream-error'
+  | 'invalid-output'
+  | 'server-restart';
+
+/** First event of a subscription that is not an exact resume. */
+export interface SnapshotEvent {
+  type: 'snapshot';
+  status: PlanStatus;
+  content: string;
+  plan?: PartialPlanDocument;
+}
+
+/** Raw text appended to `content`. */
+export interface TextDeltaEvent {
+  type: 'text-delta';
+  text: string;
+}
+
+export interface UsageEvent {
+  type: 'usage';
+  inputTokens: number;
+  outputTokens: number;
+  cost?: number;
+}
+
+/** Last event of every subscription; the subscription then returns. */
+export interface EndEvent {
+  type: 'end';
+  status: TerminalPlanStatus;
+  error?: StreamError;
+  reason?: EndReason;
+}
+
+/** The monthly summary string has closed in the streamed document. */
+export interface SummaryEndEvent {
+  type: 'summary-end';
+  summary: string;
+}
+
+/** A new week object has opened in `weeks` (index is its position, from 0). */
+export interface WeekStartEvent {
+  type: 'week-start';
+  index: number;
+}
+
+/** A week object has closed; `week` is set when it validated against the plan schema. */
+export interface WeekEndEvent {
+  type: 'week-end';
+  index: number;
+  week?: PlanWeek;
+  valid: boolean;
+}
+
+export type StreamEvent = SnapshotEvent | TextDeltaEvent | UsageEvent | EndEvent;
+export type PlanSemanticEvent = SummaryEndEvent | WeekStartEvent | WeekEndEvent;
+export type PlanEvent = StreamEvent | PlanSemanticEvent;
+export type PlanEventType = PlanEvent['type'];

@@ -1,0 +1,2 @@
+// Filled in by the partial-JSON parser work: createPartialJsonParser, createPlanStreamParser.
+export {};
