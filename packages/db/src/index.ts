@@ -1,0 +1,4 @@
+export * from './database';
+export { migrations } from './migrations/index';
+export * from './repositories/plans';
+export type * from './schema';

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as createPlans from './2026-11-22-001-create-plans';
+
+/** Listed statically so bundles and `:memory:` tests share one path. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22-001-create-plans': createPlans,
+};

@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type SluiceDatabase } from '../database';
+import {
+  appendPlanContent,
+  findPlan,
+  finishPlan,
+  insertPlan,
+  listPlans,
+  recoverInterruptedPlans,
+} from './plans';
+
+let directory: string;
+let db: SluiceDatabase;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'sluice-db-'));
+  db = openDatabase({ url: join(directory, 'nested', 'sluice.db') });
+  await migrateToLatest(db);
+});
+
+afterEach(async () => {
+  await db.destroy();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const at = (iso: string) => new Date(iso);
+
+async function createPlan(id: string, now = at('2026-11-22T10:00:00.000Z')) {
+  return insertPlan(db, {
+    id,
+    inputId: `input-${id}`,
+    goals: `goals of ${id}`,
+    preferences: { hoursPerWeek: 5 },
+    model: 'sluice/simulator',
+    now,
+  });
+}
+
+describe('plans repository (real SQLite file)', () => {
+  it('opens the file in WAL mode with foreign keys on', async () => {
+    const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
+    expect(journal.rows[0]?.journal_mode).toBe('wal');
+    const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db);
+    expect(foreignKeys.rows[0]?.foreign_keys).toBe(1);
+  });
+
+  it('is idempotent to migrate twice', async () => {
+    await expect(migrateToLatest(db)).resolves.toBeUndefined();
+  });
+
+  it('inserts a plan with its input as generating', async () => {
+    const row = await createPlan('p1');
+    expect(row.status).toBe('generating');
+    expect(row.partial_content).toBe('');
+    const found = await findPlan(db, 'p1');
+    expect(found?.goals).toBe('goals of p1');
+    expect(JSON.parse(found?.preferences ?? '')).toEqual({ hoursPerWeek: 5 });
+    expect(await findPlan(db, 'missing')).toBeUndefined();
+  });
+
+  it('rejects a status outside the allowed set', async () => {
+    await createPlan('p1');
+    await expect(
+      sql`update plans set status = 'done' where id = 'p1'`.execute(db),
+    ).rejects.toThrow(/CHECK constraint/);
+  });
+
+  it('appends streamed text in batches and only while generating', async () => {
+    await createPlan('a');
+    await createPlan('b');
+    await appendPlanContent(db, [{ id: 'a', text: '{"ti' }, { id: 'b', text: 'x' }], new Date());
+    await appendPlanContent(db, [{ id: 'a', text: 'tle": "é😀' }], new Date());
+    expect((await findPlan(db, 'a'))?.partial_content).toBe('{"title": "é😀');
+    expect((await findPlan(db, 'b'))?.partial_content).toBe('x');
+
+    await finishPlan(db, {
+      id: 'b',
+      status: 'cancelled',
+      reason: 'cancelled',
+      text: 'x',
+      planJson: null,
+      error: null,
+      usage: null,
+      now: new Date(),
+    });
+    await appendPlanContent(db, [{ id: 'b', text: 'late' }], new Date());
+    expect((await findPlan(db, 'b'))?.partial_content).toBe('x');
+  });
+
+  it('finishes a plan once, storing content only when completed', async () => {
+    await createPlan('done');
+    const finished = await finishPlan(db, {
+      id: 'done',
+      status: 'completed',
+      reason: null,
+      text: '{"title":"t"}',
+      planJson: '{"title":"t"}',
+      error: null,
+      usage: { inputTokens: 12, outputTokens: 34, cost: 0.001 },
+      now: at('2026-11-22T10:01:00.000Z'),
+    });
+    expect(finished).toBe(true);
+    const again = await finishPlan(db, {
+      id: 'done',
+      status: 'failed',
+      reason: null,
+      text: '',
+      planJson: null,
+      error: { code: 'X', message: 'y', retryable: false },
+      usage: null,
+      now: new Date(),
+    });
+    expect(again).toBe(false);
+    const row = await findPlan(db, 'done');
+    expect(row).toMatchObject({
+      status: 'completed',
+      content: '{"title":"t"}',
+      input_tokens: 12,
+      output_tokens: 34,
+      cost: 0.001,
+      completed_at: '2026-11-22T10:01:00.000Z',
+    });
+
+    await createPlan('failed');
+    await finishPlan(db, {
+      id: 'failed',
+      status: 'failed',
+      reason: 'upstream-error',
+      text: 'partial text',
+      planJson: null,
+      error: { code: 'UPSTREAM_STREAM', message: 'boom', retryable: true },
+      usage: null,
+      now: new Date(),
+    });
+    expect(await findPlan(db, 'failed')).toMatchObject({
+      status: 'failed',
+      content: null,
+      partial_content: 'partial text',
+      error_code: 'UPSTREAM_STREAM',
+      error_retryable: 1,
+    });
+  });
+
+  it('lists newest first with a stable cursor', async () => {
+    await createPlan('p1', at('2026-11-22T10:00:00.000Z'));
+    await createPlan('p2', at('2026-11-22T10:00:01.000Z'));
+    await createPlan('p3', at('2026-11-22T10:00:01.000Z'));
+    await createPlan('p4', at('2026-11-22T10:00:02.000Z'));
+    const first = await listPlans(db, { limit: 2 });
+    expect(first.map((row) => row.id)).toEqual(['p4', 'p3']);
+    const last = first.at(-1);
+    const second = await listPlans(db, {
+      limit: 2,
+      cursor: last ? { createdAt: last.created_at, id: last.id } : null,
+    });
+    expect(second.map((row) => row.id)).toEqual(['p2', 'p1']);
+  });
+
+  it('recovers plans left generating as partial, keeping their content', async () => {
+    await createPlan('crashed');
+    await appendPlanContent(db, [{ id: 'crashed', text: '{"title":"half' }], new Date());
+    await createPlan('finished');
+    await finishPlan(db, {
+      id: 'finished',
+      status: 'completed',
+      reason: null,
+      text: '{}',
+      planJson: '{}',
+      error: null,
+      usage: null,
+      now: new Date(),
+    });
+    const recovered = await recoverInterruptedPlans(db, { reason: 'server-restart', now: new Date() });
+    expect(recovered).toEqual(['crashed']);
+    expect(await findPlan(db, 'crashed')).toMatchObject({
+      status: 'partial',
+      status_reason: 'server-restart',
+      partial_content: '{"title":"half',
+    });
+    expect((await findPlan(db, 'finished'))?.status).toBe('completed');
+  });
+
+  it('deletes a plan with its input (foreign key cascade)', async () => {
+    await createPlan('p1');
+    await db.deleteFrom('plan_inputs').where('id', '=', 'input-p1').execute();
+    expect(await findPlan(db, 'p1')).toBeUndefined();
+  });
+});

@@ -1,0 +1,185 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database, PlanRow, PlanStatusValue } from '../schema';
+
+export interface InsertPlanArgs {
+  id: string;
+  inputId: string;
+  goals: string;
+  preferences: Record<string, unknown>;
+  model: string;
+  now: Date;
+}
+
+export type PlanWithInputRow = PlanRow & { goals: string; preferences: string };
+
+/** Writes the input and the plan row (status `generating`) in one transaction. */
+export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Promise<PlanRow> {
+  const timestamp = args.now.toISOString();
+  return db.transaction().execute(async (transaction) => {
+    await transaction
+      .insertInto('plan_inputs')
+      .values({
+        id: args.inputId,
+        goals: args.goals,
+        preferences: JSON.stringify(args.preferences),
+        created_at: timestamp,
+      })
+      .execute();
+    return transaction
+      .insertInto('plans')
+      .values({
+        id: args.id,
+        input_id: args.inputId,
+        status: 'generating',
+        model: args.model,
+        created_at: timestamp,
+        updated_at: timestamp,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+function selectPlanWithInput(db: Kysely<Database>) {
+  return db
+    .selectFrom('plans')
+    .innerJoin('plan_inputs', 'plan_inputs.id', 'plans.input_id')
+    .selectAll('plans')
+    .select(['plan_inputs.goals', 'plan_inputs.preferences']);
+}
+
+export async function findPlan(
+  db: Kysely<Database>,
+  id: string,
+): Promise<PlanWithInputRow | undefined> {
+  return selectPlanWithInput(db).where('plans.id', '=', id).executeTakeFirst();
+}
+
+export interface PlanCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** Newest first; pass the last row's (created_at, id) as the cursor for the next page. */
+export async function listPlans(
+  db: Kysely<Database>,
+  args: { cursor?: PlanCursor | null; limit: number },
+): Promise<PlanWithInputRow[]> {
+  let query = selectPlanWithInput(db)
+    .orderBy('plans.created_at', 'desc')
+    .orderBy('plans.id', 'desc')
+    .limit(args.limit);
+  const cursor = args.cursor;
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('plans.created_at', '<', cursor.createdAt),
+        eb.and([eb('plans.created_at', '=', cursor.createdAt), eb('plans.id', '<', cursor.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export async function markPlanAttempt(
+  db: Kysely<Database>,
+  args: { id: string; attempts: number; now: Date; started: boolean },
+): Promise<void> {
+  const timestamp = args.now.toISOString();
+  await db
+    .updateTable('plans')
+    .set({
+      attempts: args.attempts,
+      updated_at: timestamp,
+      ...(args.started ? { generation_started_at: timestamp } : {}),
+    })
+    .where('id', '=', args.id)
+    .execute();
+}
+
+export interface ContentAppend {
+  id: string;
+  text: string;
+}
+
+/**
+ * Appends streamed text to several generating plans in one transaction. Only the
+ * new text is sent, so the total cost of flushing a document stays linear.
+ */
+export async function appendPlanContent(
+  db: Kysely<Database>,
+  appends: readonly ContentAppend[],
+  now: Date,
+): Promise<void> {
+  if (appends.length === 0) return;
+  const timestamp = now.toISOString();
+  await db.transaction().execute(async (transaction) => {
+    for (const append of appends) {
+      await transaction
+        .updateTable('plans')
+        .set({
+          partial_content: sql<string>`partial_content || ${append.text}`,
+          updated_at: timestamp,
+        })
+        .where('id', '=', append.id)
+        .where('status', '=', 'generating')
+        .execute();
+    }
+  });
+}
+
+export interface FinishPlanArgs {
+  id: string;
+  status: Exclude<PlanStatusValue, 'generating'>;
+  reason: string | null;
+  /** The whole text streamed, whatever the status. */
+  text: string;
+  planJson: string | null;
+  error: { code: string; message: string; retryable: boolean } | null;
+  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
+  now: Date;
+}
+
+/** Moves a generating plan to its terminal state; returns false if it was not generating. */
+export async function finishPlan(db: Kysely<Database>, args: FinishPlanArgs): Promise<boolean> {
+  const timestamp = args.now.toISOString();
+  const result = await db
+    .updateTable('plans')
+    .set({
+      status: args.status,
+      status_reason: args.reason,
+      partial_content: args.text,
+      content: args.status === 'completed' ? args.text : null,
+      plan_json: args.planJson,
+      error_code: args.error?.code ?? null,
+      error_message: args.error?.message ?? null,
+      error_retryable: args.error ? Number(args.error.retryable) : null,
+      input_tokens: args.usage?.inputTokens ?? null,
+      output_tokens: args.usage?.outputTokens ?? null,
+      cost: args.usage?.cost ?? null,
+      completed_at: timestamp,
+      updated_at: timestamp,
+    })
+    .where('id', '=', args.id)
+    .where('status', '=', 'generating')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * At boot: plans left `generating` by a process that died are moved to `partial`,
+ * keeping whatever content was flushed. Returns their ids.
+ */
+export async function recoverInterruptedPlans(
+  db: Kysely<Database>,
+  args: { reason: string; now: Date },
+): Promise<string[]> {
+  const timestamp = args.now.toISOString();
+  const rows = await db
+    .updateTable('plans')
+    .set({ status: 'partial', status_reason: args.reason, completed_at: timestamp, updated_at: timestamp })
+    .where('status', '=', 'generating')
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,48 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type PlanStatusValue = 'generating' | 'completed' | 'failed' | 'cancelled' | 'partial';
+
+export interface PlanInputsTable {
+  id: string;
+  goals: string;
+  /** JSON text of the validated preferences object, '{}' when none were given. */
+  preferences: string;
+  created_at: string;
+}
+
+export interface PlansTable {
+  id: string;
+  input_id: string;
+  status: PlanStatusValue;
+  /** Why the generation stopped when the status alone does not say (EndReason). */
+  status_reason: string | null;
+  model: string;
+  /** Text streamed so far; flushed on a throttle while generating, final afterwards. */
+  partial_content: Generated<string>;
+  /** The full text, set only when the plan completed. */
+  content: string | null;
+  /** JSON text of the parsed (possibly partial) plan document. */
+  plan_json: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_retryable: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  attempts: Generated<number>;
+  generation_started_at: string | null;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: ColumnType<string, string, string>;
+}
+
+export interface Database {
+  plan_inputs: PlanInputsTable;
+  plans: PlansTable;
+}
+
+export type PlanInputRow = Selectable<PlanInputsTable>;
+export type NewPlanInputRow = Insertable<PlanInputsTable>;
+export type PlanRow = Selectable<PlansTable>;
+export type NewPlanRow = Insertable<PlansTable>;
+export type PlanUpdate = Updateable<PlansTable>;
