@@ -77,7 +77,9 @@ export async function* streamWithRetry(
       throw failure;
     }
     const delayMs = retryDelay(attempt, failure, policy, random);
-    if (delayMs > policy.maxRetryAfterMs) throw failure;
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
+      throw failure;
+    }
     hooks.onRetry?.({ attempt, delayMs, error: failure });
     try {
       await sleep(delayMs, signal);
