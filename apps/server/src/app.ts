@@ -1,0 +1,151 @@
+import type { AddressInfo } from 'node:net';
+import { migrateToLatest, openDatabase, recoverInterruptedPlans, appendPlanContent } from '@sluice/db';
+import type { PlanSemanticEvent } from '@sluice/shared';
+import { type Simulator, startSimulator } from '@sluice/simulator';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import pino, { type Logger } from 'pino';
+import { createContextInner } from './context';
+import type { ServerConfig } from './env';
+import { createContentFlusher } from './generation/content-flusher';
+import { createInProcessEventBus } from './generation/event-bus';
+import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
+import { createHttpServer } from './http-server';
+import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
+import type { ProviderAdapter } from './providers/provider';
+import type { RetryPolicy } from './providers/stream-with-retry';
+import { appRouter } from './routers/app-router';
+import { createPlanService } from './services/plan-service';
+
+export interface ServerAppOptions {
+  logger?: Logger;
+  /** Overrides the retry policy (tests use short delays). */
+  retryPolicy?: RetryPolicy;
+  /** Partial content waiting longer than flushIntervalMs, or larger than this, is saved. */
+  flushMaxPendingChars?: number;
+}
+
+export interface ServerApp {
+  /** Listens on config.host:config.port (0 for any free port); resolves with the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  readonly url: string;
+  readonly upstreamLabel: string;
+  readonly simulator: Simulator | undefined;
+  readonly plans: ReturnType<typeof createPlanService>;
+}
+
+async function createProvider(
+  config: ServerConfig,
+): Promise<{ provider: ProviderAdapter; simulator?: Simulator; label: string }> {
+  const upstream = config.upstream;
+  switch (upstream.kind) {
+    case 'openrouter':
+      return {
+        provider: createOpenRouterAdapter({
+          baseUrl: upstream.baseUrl,
+          apiKey: upstream.apiKey,
+          appName: 'Sluice',
+        }),
+        label: upstream.baseUrl ?? 'openrouter',
+      };
+    case 'custom':
+      return { provider: createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), label: upstream.baseUrl };
+    case 'simulator': {
+      const simulator = await startSimulator({ tokensPerSecond: upstream.tokensPerSecond });
+      return {
+        provider: createOpenRouterAdapter({ baseUrl: simulator.url }),
+        simulator,
+        label: `bundled simulator (${simulator.url})`,
+      };
+    }
+  }
+}
+
+/** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
+export async function createServerApp(config: ServerConfig, options: ServerAppOptions = {}): Promise<ServerApp> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
+  const db = openDatabase({ url: config.databaseUrl });
+  await migrateToLatest(db);
+  const recovered = await recoverInterruptedPlans(db, { reason: 'server-restart', now: new Date() });
+  if (recovered.length > 0) {
+    logger.warn({ plans: recovered }, 'plans interrupted by a previous shutdown were marked partial');
+  }
+
+  const { provider, simulator, label } = await createProvider(config);
+  const bus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
+  const flusher = createContentFlusher({
+    write: (appends) => appendPlanContent(db, appends, new Date()),
+    intervalMs: config.flushIntervalMs,
+    maxPendingChars: options.flushMaxPendingChars ?? 16_384,
+    logger,
+  });
+  const engine = createGenerationEngine<PlanSemanticEvent>({
+    provider,
+    bus,
+    flusher,
+    config: {
+      abandonAfterMs: config.abandonAfterMs,
+      streamingTimeoutMs: config.streamingTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      retryPolicy: options.retryPolicy,
+    },
+  });
+  const plans = createPlanService({
+    db,
+    engine,
+    bus,
+    logger,
+    config: {
+      defaultModel: config.defaultModel,
+      fallbackModels: config.fallbackModels,
+      temperature: config.temperature,
+      maxTokens: config.maxTokens,
+      maxActiveGenerations: config.maxActiveGenerations,
+    },
+  });
+
+  const context = createContextInner({ plans, logger, simulated: config.upstream.kind === 'simulator', defaultModel: config.defaultModel });
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: () => context,
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path }, 'request failed');
+    },
+  });
+  let ready = false;
+  const server = createHttpServer({ trpcHandler, isReady: () => ready, webDistDir: config.webDistDir });
+  let url = '';
+
+  return {
+    get url() {
+      return url;
+    },
+    upstreamLabel: label,
+    simulator,
+    plans,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      ready = true;
+      return url;
+    },
+    async close() {
+      ready = false;
+      // Running generations stop and keep their partial content.
+      await engine.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.destroy();
+      await simulator?.close();
+    },
+  };
+}

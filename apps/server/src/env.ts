@@ -1,0 +1,107 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+export const defaultOpenRouterModel = 'openai/gpt-4o-mini';
+export const simulatorModel = 'sluice/simulator';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().trim().min(1).default('./data/sluice.db'),
+  OPENROUTER_API_KEY: optionalText,
+  OPENROUTER_BASE_URL: optionalText.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' }).optional()),
+  OPENROUTER_MODEL: optionalText.pipe(z.string().max(200).optional()),
+  /** Comma-separated models OpenRouter falls back to (`models[]`). */
+  OPENROUTER_FALLBACK_MODELS: optionalText,
+  OPENROUTER_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
+  OPENROUTER_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4000),
+  STREAMING_TIMEOUT: milliseconds(300_000),
+  IDLE_TIMEOUT_MS: milliseconds(60_000),
+  ABANDON_AFTER_MS: milliseconds(120_000),
+  FLUSH_INTERVAL_MS: milliseconds(250),
+  MAX_ACTIVE_GENERATIONS: z.coerce.number().int().min(1).default(2000),
+  SIMULATOR_TOKENS_PER_SECOND: z.coerce.number().positive().default(40),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEB_DIST_DIR: optionalText,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export type UpstreamConfig =
+  | { kind: 'openrouter'; baseUrl: string | undefined; apiKey: string }
+  | { kind: 'custom'; baseUrl: string }
+  | { kind: 'simulator'; tokensPerSecond: number };
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  upstream: UpstreamConfig;
+  defaultModel: string;
+  fallbackModels: string[];
+  temperature: number;
+  maxTokens: number;
+  streamingTimeoutMs: number;
+  idleTimeoutMs: number;
+  abandonAfterMs: number;
+  flushIntervalMs: number;
+  maxActiveGenerations: number;
+  logLevel: Env['LOG_LEVEL'];
+  /** The built web app to serve, if it exists. */
+  webDistDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The only place that reads process.env. Fails with a message that says what to fix. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}=${JSON.stringify(source[String(issue.path[0])] ?? '')}: ${issue.message}`,
+    );
+    throw new ConfigError(
+      `Invalid environment:\n${problems.join('\n')}\nFix these variables or unset them to use the defaults (see README, Configuration).`,
+    );
+  }
+  const env = parsed.data;
+  const upstream: UpstreamConfig = env.OPENROUTER_API_KEY
+    ? { kind: 'openrouter', baseUrl: env.OPENROUTER_BASE_URL, apiKey: env.OPENROUTER_API_KEY }
+    : env.OPENROUTER_BASE_URL
+      ? { kind: 'custom', baseUrl: env.OPENROUTER_BASE_URL }
+      : { kind: 'simulator', tokensPerSecond: env.SIMULATOR_TOKENS_PER_SECOND };
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    upstream,
+    defaultModel:
+      env.OPENROUTER_MODEL ?? (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),
+    fallbackModels: (env.OPENROUTER_FALLBACK_MODELS ?? '')
+      .split(',')
+      .map((model) => model.trim())
+      .filter(Boolean),
+    temperature: env.OPENROUTER_TEMPERATURE,
+    maxTokens: env.OPENROUTER_MAX_TOKENS,
+    streamingTimeoutMs: env.STREAMING_TIMEOUT,
+    idleTimeoutMs: env.IDLE_TIMEOUT_MS,
+    abandonAfterMs: env.ABANDON_AFTER_MS,
+    flushIntervalMs: env.FLUSH_INTERVAL_MS,
+    maxActiveGenerations: env.MAX_ACTIVE_GENERATIONS,
+    logLevel: env.LOG_LEVEL,
+    webDistDir: env.WEB_DIST_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
+  };
+}

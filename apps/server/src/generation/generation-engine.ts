@@ -1,0 +1,353 @@
+import type { EndEvent, EndReason, StreamError, TerminalPlanStatus, UsageEvent } from '@sluice/shared';
+import type { Logger } from 'pino';
+import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
+import { type ProviderError, toProviderError } from '../providers/provider-error';
+import { defaultRetryPolicy, type RetryPolicy, streamWithRetry } from '../providers/stream-with-retry';
+import type { ContentFlusher } from './content-flusher';
+import type { EventBus } from './event-bus';
+import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
+
+/** Every event a generation publishes: text, its document's semantic events, usage, end. */
+export type GenerationEvent<TSemantic extends { type: string }> =
+  | { type: 'text-delta'; text: string }
+  | UsageEvent
+  | EndEvent
+  | TSemantic;
+
+export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<GenerationEvent<TSemantic>>;
+
+/** The structured-document layer of a generation (the plan parser), if it has one. */
+export interface DocumentTracker<TSemantic extends { type: string }> {
+  /** Feeds streamed text; returns the semantic events it completed. */
+  feed(text: string): TSemantic[];
+  /** The document as far as it has streamed (a copy, safe to send). */
+  snapshot(): unknown;
+  /** At the end of a stream that finished normally: the validated document, or why not. */
+  finish(): { success: true; json: string } | { success: false; message: string };
+}
+
+export interface GenerationStats {
+  attempts: number;
+  timeToFirstTokenMs: number | null;
+  durationMs: number;
+  chunks: number;
+  characters: number;
+}
+
+export interface GenerationResult {
+  status: TerminalPlanStatus;
+  reason?: EndReason;
+  error?: StreamError;
+  text: string;
+  /** JSON of the validated document (completed) or of the partial one. */
+  documentJson: string | null;
+  usage?: ProviderUsage;
+  stats: GenerationStats;
+}
+
+export interface GenerationSpec<TSemantic extends { type: string }> {
+  id: string;
+  /** Bus topic the events are published on. */
+  topic: string;
+  request: ProviderRequest;
+  document?: DocumentTracker<TSemantic>;
+  logger: Logger;
+  onAttempt?: (attempt: number) => void;
+  /** Persists the terminal state; runs before `end` is published. */
+  onFinish: (result: GenerationResult) => Promise<void>;
+}
+
+export interface LiveGeneration<TSemantic extends { type: string }> {
+  readonly id: string;
+  readonly log: StreamLog<GenerationEvent<TSemantic>>;
+  readonly document: DocumentTracker<TSemantic> | undefined;
+  /** Settles with the result once the terminal state is persisted and published. */
+  readonly done: Promise<GenerationResult>;
+  /** Counts a watcher (subscription or waiting request); returns the release function. */
+  attach(): () => void;
+}
+
+export interface GenerationEngineConfig {
+  /** Abort when nobody has watched for this long. */
+  abandonAfterMs: number;
+  /** Total time a generation may run. */
+  streamingTimeoutMs: number;
+  /** Abort when the upstream sends nothing (not even a keep-alive) for this long. */
+  idleTimeoutMs: number;
+  retryPolicy?: RetryPolicy;
+}
+
+export interface GenerationEngineDependencies<TSemantic extends { type: string }> {
+  provider: ProviderAdapter;
+  bus: EventBus<GenerationMessage<TSemantic>>;
+  flusher: ContentFlusher;
+  config: GenerationEngineConfig;
+  now?: () => number;
+}
+
+type AbortReason = Extract<EndReason, 'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart'>;
+
+export function describeProviderError(error: ProviderError): StreamError {
+  switch (error.kind) {
+    case 'http':
+      return { code: 'UPSTREAM_HTTP', message: error.message, retryable: error.isRetryable };
+    case 'network':
+      return { code: 'NETWORK', message: error.message, retryable: true };
+    case 'upstream':
+    case 'invalid-chunk':
+      return {
+        code: 'UPSTREAM_STREAM',
+        message: `The model provider reported an error mid-stream: ${error.message}`,
+        retryable: error.isRetryable,
+      };
+    case 'aborted':
+      return { code: 'INTERNAL', message: error.message, retryable: true };
+  }
+}
+
+export function createGenerationEngine<TSemantic extends { type: string }>(
+  dependencies: GenerationEngineDependencies<TSemantic>,
+) {
+  const { provider, bus, flusher, config } = dependencies;
+  const now = dependencies.now ?? Date.now;
+  const live = new Map<string, LiveGeneration<TSemantic> & { abort(reason: AbortReason): void }>();
+
+  function start(spec: GenerationSpec<TSemantic>): LiveGeneration<TSemantic> {
+    if (live.has(spec.id)) throw new Error(`Generation ${spec.id} is already running`);
+    const log = createStreamLog<GenerationEvent<TSemantic>>();
+    const controller = new AbortController();
+    let abortReason: AbortReason | undefined;
+    let watchers = 0;
+    let abandonTimer: NodeJS.Timeout | undefined;
+
+    function abort(reason: AbortReason): void {
+      if (abortReason || controller.signal.aborted) return;
+      abortReason = reason;
+      spec.logger.info({ reason }, 'aborting generation');
+      controller.abort(new Error(reason));
+    }
+
+    function armAbandonTimer(): void {
+      abandonTimer = setTimeout(() => abort('abandoned'), config.abandonAfterMs);
+      abandonTimer.unref();
+    }
+
+    function publish(message: GenerationMessage<TSemantic>): void {
+      bus.publish(spec.topic, message);
+    }
+
+    async function run(): Promise<GenerationResult> {
+      const startedAt = now();
+      const totalTimer = setTimeout(() => abort('timeout'), config.streamingTimeoutMs);
+      const idleTimer = setTimeout(() => abort('idle-timeout'), config.idleTimeoutMs);
+      totalTimer.unref();
+      idleTimer.unref();
+      const stats: GenerationStats = {
+        attempts: 0,
+        timeToFirstTokenMs: null,
+        durationMs: 0,
+        chunks: 0,
+        characters: 0,
+      };
+      let usage: ProviderUsage | undefined;
+      let finishReason: string | undefined;
+      let streamError: ProviderError | undefined;
+      let thrown: ProviderError | undefined;
+
+      try {
+        const events = streamWithRetry(
+          provider,
+          spec.request,
+          controller.signal,
+          config.retryPolicy ?? defaultRetryPolicy,
+          {
+            onAttempt(attempt) {
+              stats.attempts = attempt;
+              spec.onAttempt?.(attempt);
+            },
+            onRetry({ attempt, delayMs, error }) {
+              spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
+            },
+          },
+        );
+        for await (const event of events) {
+          idleTimer.refresh();
+          switch (event.type) {
+            case 'text-delta': {
+              stats.timeToFirstTokenMs ??= now() - startedAt;
+              stats.chunks += 1;
+              publish(log.appendText(event.text));
+              for (const semantic of spec.document?.feed(event.text) ?? []) {
+                publish(log.appendEvent(semantic));
+              }
+              flusher.append(spec.id, event.text);
+              break;
+            }
+            case 'usage':
+              usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens, cost: event.cost };
+              break;
+            case 'finish':
+              finishReason = event.reason;
+              break;
+            case 'error':
+              // Keep reading: OpenRouter may still send the usage after an error chunk.
+              streamError ??= event.error;
+              break;
+            default:
+              break;
+          }
+        }
+      } catch (error) {
+        thrown = toProviderError(error, controller.signal);
+      } finally {
+        clearTimeout(totalTimer);
+        clearTimeout(idleTimer);
+        if (abandonTimer) clearTimeout(abandonTimer);
+      }
+
+      const text = log.content();
+      stats.durationMs = now() - startedAt;
+      stats.characters = text.length;
+      const outcome = decideOutcome({ abortReason, thrown, streamError, finishReason, document: spec.document });
+      const result: GenerationResult = {
+        ...outcome,
+        text,
+        documentJson:
+          outcome.documentJson ?? (spec.document ? JSON.stringify(spec.document.snapshot()) : null),
+        usage,
+        stats,
+      };
+      spec.logger.info(
+        { status: result.status, reason: result.reason, error: result.error, usage, stats },
+        'generation finished',
+      );
+
+      flusher.discard(spec.id);
+      try {
+        await spec.onFinish(result);
+      } catch (error) {
+        spec.logger.error({ err: error }, 'could not save the finished generation');
+      }
+      if (usage) {
+        publish(
+          log.appendEvent({
+            type: 'usage',
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            ...(usage.cost === undefined ? {} : { cost: usage.cost }),
+          }),
+        );
+      }
+      publish(log.appendEvent(endEventOf(result)));
+      live.delete(spec.id);
+      return result;
+    }
+
+    const generation = {
+      id: spec.id,
+      log,
+      document: spec.document,
+      done: undefined as unknown as Promise<GenerationResult>,
+      attach() {
+        watchers += 1;
+        if (abandonTimer) clearTimeout(abandonTimer);
+        abandonTimer = undefined;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          watchers -= 1;
+          if (watchers === 0 && live.has(spec.id)) armAbandonTimer();
+        };
+      },
+      abort,
+    };
+    live.set(spec.id, generation);
+    armAbandonTimer();
+    generation.done = run();
+    return generation;
+  }
+
+  return {
+    start,
+    get(id: string): LiveGeneration<TSemantic> | undefined {
+      return live.get(id);
+    },
+    get size() {
+      return live.size;
+    },
+    /** Aborts a running generation; resolves with its result, or undefined if none was running. */
+    async cancel(id: string): Promise<GenerationResult | undefined> {
+      const generation = live.get(id);
+      if (!generation) return undefined;
+      generation.abort('cancelled');
+      return generation.done;
+    },
+    /** Stops every generation (their partial content is saved as `partial`). */
+    async shutdown(): Promise<void> {
+      const running = [...live.values()];
+      for (const generation of running) generation.abort('server-restart');
+      await Promise.allSettled(running.map((generation) => generation.done));
+      await flusher.close();
+    },
+  };
+}
+
+export type GenerationEngine<TSemantic extends { type: string }> = ReturnType<
+  typeof createGenerationEngine<TSemantic>
+>;
+
+export function endEventOf(result: Pick<GenerationResult, 'status' | 'reason' | 'error'>): EndEvent {
+  return {
+    type: 'end',
+    status: result.status,
+    ...(result.reason ? { reason: result.reason } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  };
+}
+
+interface OutcomeInput {
+  abortReason: AbortReason | undefined;
+  thrown: ProviderError | undefined;
+  streamError: ProviderError | undefined;
+  finishReason: string | undefined;
+  document: DocumentTracker<{ type: string }> | undefined;
+}
+
+type Outcome = Pick<GenerationResult, 'status' | 'reason' | 'error'> & { documentJson?: string };
+
+/** Statuses: a stream is only `completed` when it finished normally and its document validated. */
+function decideOutcome(input: OutcomeInput): Outcome {
+  if (input.abortReason) {
+    return { status: input.abortReason === 'cancelled' ? 'cancelled' : 'partial', reason: input.abortReason };
+  }
+  const failure = input.thrown ?? input.streamError;
+  if (failure) {
+    return { status: 'failed', reason: 'upstream-error', error: describeProviderError(failure) };
+  }
+  if (!input.finishReason) return { status: 'partial', reason: 'no-finish-reason' };
+  if (input.finishReason === 'length') return { status: 'partial', reason: 'length' };
+  if (input.finishReason !== 'stop') {
+    return {
+      status: 'failed',
+      reason: 'upstream-error',
+      error: {
+        code: 'UPSTREAM_STREAM',
+        message: `The model stopped early (finish reason "${input.finishReason}")`,
+        retryable: input.finishReason !== 'content_filter',
+      },
+    };
+  }
+  if (!input.document) return { status: 'completed' };
+  const finished = input.document.finish();
+  if (finished.success) return { status: 'completed', documentJson: finished.json };
+  return {
+    status: 'failed',
+    reason: 'invalid-output',
+    error: {
+      code: 'INVALID_OUTPUT',
+      message: `The model's output is not a valid plan: ${finished.message}`,
+      retryable: true,
+    },
+  };
+}

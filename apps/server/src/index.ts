@@ -1,0 +1,5 @@
+export { createServerApp, type ServerApp, type ServerAppOptions } from './app';
+export { loadConfig, type ServerConfig } from './env';
+export type { AppRouter } from './routers/app-router';
+export type { PlanSummary, PlanUsage, PlanView } from './services/plan-service';
+export type { FieldErrors } from './trpc';

@@ -1,0 +1,44 @@
+import pino from 'pino';
+import { createServerApp } from './app';
+import { ConfigError, loadConfig } from './env';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'sluice' } });
+  const app = await createServerApp(config, { logger });
+  const url = await app.listen();
+  logger.info({ url, upstream: app.upstreamLabel, model: config.defaultModel }, `Sluice is listening on ${url}`);
+  if (config.upstream.kind === 'simulator') {
+    logger.info('No OPENROUTER_API_KEY is set: plans come from the bundled simulator, not a real model');
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import { router } from '../trpc';
+import { planRouter } from './plan-router';
+import { systemRouter } from './system-router';
+
+export const appRouter = router({
+  plan: planRouter,
+  system: systemRouter,
+});
+
+/** The router's type, for other apps' `@trpc/client`. */
+export type AppRouter = typeof appRouter;

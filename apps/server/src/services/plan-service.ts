@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import {
+  findPlan,
+  finishPlan,
+  insertPlan,
+  listPlans,
+  markPlanAttempt,
+  type PlanCursor,
+  type PlanWithInputRow,
+  type SluiceDatabase,
+} from '@sluice/db';
+import type {
+  CreatePlanInput,
+  PartialPlanDocument,
+  PlanEventsInput,
+  PlanPreferences,
+  PlanSemanticEvent,
+  PlanStatus,
+  StreamError,
+} from '@sluice/shared';
+import type { Logger } from 'pino';
+import type { EventBus } from '../generation/event-bus';
+import type { GenerationEngine, GenerationMessage, GenerationResult } from '../generation/generation-engine';
+import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
+import { InvalidInputError, NotFoundError, TooManyRequestsError } from './errors';
+import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
+import { buildPlanRequest } from './plan-prompt';
+
+export interface PlanUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cost: number | null;
+}
+
+/** What `plan.get` returns. Timestamps are ISO strings (no transformer on the wire). */
+export interface PlanView {
+  id: string;
+  status: PlanStatus;
+  /** Why it stopped, when the status alone does not say. */
+  reason: string | null;
+  content: string;
+  plan: PartialPlanDocument | null;
+  error: StreamError | null;
+  usage: PlanUsage | null;
+  model: string;
+  goals: string;
+  preferences: PlanPreferences;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  generationStartedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface PlanSummary {
+  id: string;
+  status: PlanStatus;
+  reason: string | null;
+  title: string | null;
+  goals: string;
+  model: string;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface PlanServiceConfig {
+  defaultModel: string;
+  fallbackModels: readonly string[];
+  temperature: number;
+  maxTokens: number;
+  /** plan.create answers TOO_MANY_REQUESTS beyond this many running generations. */
+  maxActiveGenerations: number;
+}
+
+export interface PlanServiceDependencies {
+  db: SluiceDatabase;
+  engine: GenerationEngine<PlanSemanticEvent>;
+  bus: EventBus<GenerationMessage<PlanSemanticEvent>>;
+  config: PlanServiceConfig;
+  logger: Logger;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+export const planTopic = (planId: string) => `plan:${planId}`;
+
+function encodeCursor(cursor: PlanCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(value: string): PlanCursor {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && typeof decoded[0] === 'string' && typeof decoded[1] === 'string') {
+      return { createdAt: decoded[0], id: decoded[1] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new InvalidInputError('This cursor is not one plan.list returned', 'cursor');
+}
+
+function usageOf(row: PlanWithInputRow): PlanUsage | null {
+  if (row.input_tokens === null || row.output_tokens === null) return null;
+  return { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost };
+}
+
+export function createPlanService(dependencies: PlanServiceDependencies) {
+  const { db, engine, bus, config, logger } = dependencies;
+  const newId = dependencies.newId ?? randomUUID;
+  const now = dependencies.now ?? (() => new Date());
+
+  async function requirePlan(planId: string): Promise<PlanWithInputRow> {
+    const row = await findPlan(db, planId);
+    if (!row) throw new NotFoundError(`No plan with id ${planId}`);
+    return row;
+  }
+
+  function startGeneration(planId: string, input: CreatePlanInput, model: string): void {
+    const generationLogger = logger.child({ planId, model });
+    engine.start({
+      id: planId,
+      topic: planTopic(planId),
+      request: buildPlanRequest(input, { ...config, model }),
+      document: createPlanDocumentTracker(),
+      logger: generationLogger,
+      onAttempt(attempt) {
+        markPlanAttempt(db, { id: planId, attempts: attempt, now: now(), started: attempt === 1 }).catch(
+          (error: unknown) => generationLogger.error({ err: error }, 'could not record the attempt'),
+        );
+      },
+      async onFinish(result: GenerationResult) {
+        await finishPlan(db, {
+          id: planId,
+          status: result.status,
+          reason: result.reason ?? null,
+          text: result.text,
+          planJson: result.documentJson,
+          error: result.error ?? null,
+          usage: result.usage
+            ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cost: result.usage.cost ?? null }
+            : null,
+          now: now(),
+        });
+      },
+    });
+  }
+
+  function toView(row: PlanWithInputRow): PlanView {
+    const live = engine.get(row.id);
+    const content = live ? live.log.content() : (row.content ?? row.partial_content);
+    let plan: PartialPlanDocument | null = null;
+    if (live) plan = (live.document?.snapshot() as PartialPlanDocument | undefined) ?? null;
+    else if (row.plan_json) plan = JSON.parse(row.plan_json) as PartialPlanDocument;
+    else if (content) plan = storedPlanStream(row).document as PartialPlanDocument;
+    return {
+      id: row.id,
+      status: live ? 'generating' : (row.status as PlanStatus),
+      reason: row.status_reason,
+      content,
+      plan,
+      error: storedError(row) ?? null,
+      usage: usageOf(row),
+      model: row.model,
+      goals: row.goals,
+      preferences: JSON.parse(row.preferences) as PlanPreferences,
+      attempts: row.attempts,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      generationStartedAt: row.generation_started_at,
+      completedAt: row.completed_at,
+    };
+  }
+
+  async function create(input: CreatePlanInput): Promise<{ planId: string }> {
+    if (engine.size >= config.maxActiveGenerations) {
+      throw new TooManyRequestsError(
+        `The server is already writing ${engine.size} plans; try again in a moment`,
+      );
+    }
+    const planId = newId();
+    const model = input.model ?? config.defaultModel;
+    // Persist before spending: the rows exist before any upstream request.
+    await insertPlan(db, {
+      id: planId,
+      inputId: newId(),
+      goals: input.goals,
+      preferences: input.preferences ?? {},
+      model,
+      now: now(),
+    });
+    startGeneration(planId, input, model);
+    return { planId };
+  }
+
+  return {
+    create,
+
+    async get(planId: string): Promise<PlanView> {
+      return toView(await requirePlan(planId));
+    },
+
+    async list(input: { cursor?: string | null; limit?: number } = {}) {
+      const limit = input.limit ?? 20;
+      const rows = await listPlans(db, {
+        limit: limit + 1,
+        cursor: input.cursor ? decodeCursor(input.cursor) : null,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const items: PlanSummary[] = page.map((row) => {
+        const live = engine.get(row.id);
+        const document = live
+          ? (live.document?.snapshot() as PartialPlanDocument | undefined)
+          : row.plan_json
+            ? (JSON.parse(row.plan_json) as PartialPlanDocument)
+            : undefined;
+        return {
+          id: row.id,
+          status: live ? 'generating' : (row.status as PlanStatus),
+          reason: row.status_reason,
+          title: document?.title ?? null,
+          goals: row.goals,
+          model: row.model,
+          createdAt: row.created_at,
+          completedAt: row.completed_at,
+        };
+      });
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+      };
+    },
+
+    /** Cancels a running generation; a plan that is not running is answered calmly with its status. */
+    async cancel(planId: string): Promise<{ status: PlanStatus }> {
+      const row = await requirePlan(planId);
+      const result = await engine.cancel(planId);
+      return { status: result?.status ?? (row.status as PlanStatus) };
+    },
+
+    /** Resolves the plan's existence first, so an unknown id fails before streaming starts. */
+    async events(
+      input: PlanEventsInput,
+      signal: AbortSignal,
+    ): Promise<AsyncGenerator<ObservedMessage<PlanSemanticEvent>>> {
+      const existing = engine.get(input.planId) ? undefined : await requirePlan(input.planId);
+      return observeGeneration<PlanSemanticEvent>({
+        bus,
+        topic: planTopic(input.planId),
+        live: () => engine.get(input.planId),
+        loadStored: async () => storedPlanStream(existing ?? (await requirePlan(input.planId))),
+        lastEventId: input.lastEventId,
+        signal,
+      });
+    },
+
+    /** The non-streaming fallback: starts a plan and answers when it has finished. */
+    async generate(input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
+      const { planId } = await create(input);
+      const generation = engine.get(planId);
+      if (generation) {
+        const release = generation.attach();
+        signal.addEventListener('abort', release, { once: true });
+        try {
+          await generation.done;
+        } finally {
+          signal.removeEventListener('abort', release);
+          release();
+        }
+      }
+      return toView(await requirePlan(planId));
+    },
+  };
+}
+
+export type PlanService = ReturnType<typeof createPlanService>;

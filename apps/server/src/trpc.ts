@@ -1,0 +1,58 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Context } from './context';
+import { InvalidInputError, NotFoundError, TooManyRequestsError } from './services/errors';
+
+/** Field errors keyed by dotted path (`preferences.hoursPerWeek`), for forms to show. */
+export type FieldErrors = Record<string, string[]>;
+
+function fieldErrorsOf(cause: unknown): FieldErrors | null {
+  if (cause instanceof ZodError) {
+    const fieldErrors: FieldErrors = {};
+    for (const issue of cause.issues) {
+      const key = issue.path.length > 0 ? issue.path.join('.') : '_';
+      fieldErrors[key] = [...(fieldErrors[key] ?? []), issue.message];
+    }
+    return fieldErrors;
+  }
+  if (cause instanceof InvalidInputError) return { [cause.field]: [cause.message] };
+  return null;
+}
+
+export const sseSettings = {
+  /** Comments that keep proxies and the client's inactivity timer from closing the stream. */
+  pingIntervalMs: 5_000,
+  /** The client reconnects (with its last event id) when nothing arrived for this long. */
+  reconnectAfterInactivityMs: 15_000,
+} as const;
+
+const t = initTRPC.context<Context>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: sseSettings.pingIntervalMs },
+    client: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
+  },
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: { ...shape.data, fieldErrors: fieldErrorsOf(error.cause) },
+    };
+  },
+});
+
+/** Maps the services' domain errors to tRPC codes, in one place. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof NotFoundError) {
+    result.error = new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+  } else if (cause instanceof InvalidInputError) {
+    result.error = new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  } else if (cause instanceof TooManyRequestsError) {
+    result.error = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(domainErrors);

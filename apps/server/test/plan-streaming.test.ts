@@ -1,0 +1,120 @@
+import { type PlanDocument, planDocumentSchema } from '@sluice/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assembleText, type ReceivedEvent, subscribePlan } from './support/plan-events';
+import { startTestStack, type TestStack } from './support/test-stack';
+
+let stack: TestStack;
+
+afterEach(async () => {
+  await stack?.close();
+});
+
+const goals = 'Run a 10k in under 55 minutes and read two novels';
+
+async function simulatorText(planId: string): Promise<string> {
+  const plan = await stack.client.plan.get.query({ planId });
+  const record = await stack.simulator.waitFor(
+    (request) => request.status !== 'streaming' && JSON.stringify(request.body).includes(goals.slice(0, 20)),
+  );
+  expect(plan.status).not.toBe('generating');
+  return record.text;
+}
+
+function types(events: readonly ReceivedEvent[]): string[] {
+  return events.map(({ event }) => event.type);
+}
+
+describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => {
+  beforeEach(async () => {
+    stack = await startTestStack({ simulator: { tokensPerSecond: 400 } });
+  });
+
+  it('streams a plan whose text equals what the simulator sent, then completes', async () => {
+    const { planId } = await stack.client.plan.create.mutate({ goals, preferences: { hoursPerWeek: 5 } });
+    const events = await subscribePlan(stack.client, planId).ended;
+
+    expect(events[0]?.event.type).toBe('snapshot');
+    const end = events.at(-1)?.event;
+    expect(end).toEqual({ type: 'end', status: 'completed' });
+    const text = assembleText(events);
+    expect(text).toBe(await simulatorText(planId));
+
+    const plan = await stack.client.plan.get.query({ planId });
+    expect(plan.status).toBe('completed');
+    expect(plan.content).toBe(text);
+    expect(plan.plan).toEqual(JSON.parse(text));
+    expect(planDocumentSchema.safeParse(plan.plan).success).toBe(true);
+    expect(plan.usage?.outputTokens).toBeGreaterThan(0);
+    expect(plan.usage?.cost).toBeGreaterThan(0);
+
+    const weeks = (plan.plan as PlanDocument).weeks.length;
+    expect(types(events).filter((type) => type === 'week-start')).toHaveLength(weeks);
+    const weekEnds = events.flatMap(({ event }) => (event.type === 'week-end' ? [event] : []));
+    expect(weekEnds.map((event) => event.week)).toEqual((plan.plan as PlanDocument).weeks);
+    expect(types(events)).toContain('summary-end');
+    expect(types(events).slice(-2)).toEqual(['usage', 'end']);
+  });
+
+  it('resumes exactly after three forced disconnects, with no snapshot and nothing doubled', async () => {
+    const { planId } = await stack.client.plan.create.mutate({ goals });
+    const received: ReceivedEvent[] = [];
+    let lastEventId: string | undefined;
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const subscription = subscribePlan(stack.client, planId, lastEventId);
+      await subscription.received(cycle === 0 ? 8 : 5);
+      subscription.unsubscribe();
+      received.push(...subscription.events);
+      lastEventId = subscription.lastEventId;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const rest = await subscribePlan(stack.client, planId, lastEventId).ended;
+    received.push(...rest);
+
+    // Only the very first subscription (no lastEventId) starts with a snapshot.
+    expect(types(received).filter((type) => type === 'snapshot')).toHaveLength(1);
+    const ids = received.map(({ id }) => id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(assembleText(received)).toBe(await simulatorText(planId));
+    expect(types(received).filter((type) => type === 'end')).toHaveLength(1);
+  });
+
+  it('gives a subscriber that joins mid-stream a snapshot, then the live tail', async () => {
+    const { planId } = await stack.client.plan.create.mutate({ goals });
+    const first = subscribePlan(stack.client, planId);
+    await first.received(30);
+    const late = subscribePlan(stack.client, planId);
+    const [early, joined] = await Promise.all([first.ended, late.ended]);
+
+    const snapshot = joined[0]?.event;
+    expect(snapshot?.type).toBe('snapshot');
+    if (snapshot?.type !== 'snapshot') throw new Error('expected a snapshot');
+    expect(snapshot.status).toBe('generating');
+    expect(snapshot.content.length).toBeGreaterThan(0);
+    const text = await simulatorText(planId);
+    expect(assembleText(joined)).toBe(text);
+    expect(assembleText(early)).toBe(text);
+  });
+
+  it('resumes a finished plan exactly from the database by event id', async () => {
+    const { planId } = await stack.client.plan.create.mutate({ goals });
+    const all = await subscribePlan(stack.client, planId).ended;
+    const middle = Math.floor(all.length / 2);
+    const resumed = await subscribePlan(stack.client, planId, all[middle]?.id).ended;
+    expect(assembleText(all.slice(0, middle + 1)) + assembleText(resumed, '')).toBe(assembleText(all));
+    expect(resumed.map(({ event }) => event.type)).not.toContain('snapshot');
+    // The semantic events missed are replayed too, once each.
+    const missedWeekEnds = all.slice(middle + 1).filter(({ event }) => event.type === 'week-end').length;
+    expect(resumed.filter(({ event }) => event.type === 'week-end')).toHaveLength(missedWeekEnds);
+    expect(resumed.at(-1)?.event).toEqual({ type: 'end', status: 'completed' });
+  });
+
+  it('answers an unknown or foreign lastEventId with a snapshot', async () => {
+    const { planId } = await stack.client.plan.create.mutate({ goals });
+    await subscribePlan(stack.client, planId).ended;
+    for (const lastEventId of ['999999.0', 'garbage', '0.999']) {
+      const events = await subscribePlan(stack.client, planId, lastEventId).ended;
+      expect(events[0]?.event.type).toBe('snapshot');
+      expect(assembleText(events)).toBe((await stack.client.plan.get.query({ planId })).content);
+    }
+  });
+});

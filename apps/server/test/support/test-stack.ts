@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@sluice/simulator';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import pino from 'pino';
+import { createServerApp, type ServerApp, type ServerAppOptions } from '../../src/app';
+import { loadConfig, type ServerConfig } from '../../src/env';
+import type { AppRouter } from '../../src/routers/app-router';
+
+export type SluiceClient = TRPCClient<AppRouter>;
+
+export function createClient(baseUrl: string): SluiceClient {
+  const url = `${baseUrl}/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (operation) => operation.type === 'subscription',
+        true: httpSubscriptionLink({ url, EventSource }),
+        false: httpBatchLink({ url }),
+      }),
+    ],
+  });
+}
+
+export interface TestStackOptions {
+  simulator?: SimulatorOptions;
+  /** Environment variables on top of the test defaults. */
+  env?: Record<string, string>;
+  app?: ServerAppOptions;
+  /** Reuse a database directory (for restart tests). */
+  directory?: string;
+}
+
+export interface TestStack {
+  app: ServerApp;
+  simulator: Simulator;
+  client: SluiceClient;
+  url: string;
+  directory: string;
+  databasePath: string;
+  config: ServerConfig;
+  /** Closes the app and simulator; removes the database unless `keepFiles`. */
+  close(options?: { keepFiles?: boolean }): Promise<void>;
+}
+
+export const fastRetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2000 };
+
+/** A real server on 127.0.0.1:0 with a real SQLite file and the real simulator upstream. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const simulator = await startSimulator({
+    tokensPerSecond: 1000,
+    firstTokenDelayMs: 5,
+    keepAliveIntervalMs: 50,
+    retryAfterSeconds: 0,
+    ...options.simulator,
+  });
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
+  const databasePath = join(directory, 'sluice.db');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databasePath,
+    OPENROUTER_BASE_URL: simulator.url,
+    OPENROUTER_MODEL: 'sluice/simulator',
+    FLUSH_INTERVAL_MS: '50',
+    LOG_LEVEL: 'silent',
+    WEB_DIST_DIR: join(directory, 'no-web'),
+    ...options.env,
+  });
+  const app = await createServerApp(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    retryPolicy: fastRetryPolicy,
+    ...options.app,
+  });
+  const url = await app.listen();
+  return {
+    app,
+    simulator,
+    client: createClient(url),
+    url,
+    directory,
+    databasePath,
+    config,
+    async close(closeOptions = {}) {
+      await app.close();
+      await simulator.close();
+      if (!closeOptions.keepFiles && !options.directory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
