@@ -142,8 +142,12 @@ export async function createServerApp(config: ServerConfig, options: ServerAppOp
       ready = false;
       // Running generations stop and keep their partial content.
       await engine.shutdown();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Subscribers get their `end` event; then connections close (forcibly after a grace period).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(force);
       await db.destroy();
       await simulator?.close();
     },
