@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { migrateToLatest, openDatabase, recoverInterruptedPlans, appendPlanContent } from '@sluice/db';
+import {
+  appendPlanContent,
+  migrateToLatest,
+  openDatabase,
+  recoverInterruptedPlans,
+} from '@sluice/db';
 import type { PlanSemanticEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -49,7 +54,10 @@ async function createProvider(
         label: upstream.baseUrl ?? 'openrouter',
       };
     case 'custom':
-      return { provider: createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), label: upstream.baseUrl };
+      return {
+        provider: createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        label: upstream.baseUrl,
+      };
     case 'simulator': {
       const simulator = await startSimulator({ tokensPerSecond: upstream.tokensPerSecond });
       return {
@@ -62,13 +70,22 @@ async function createProvider(
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
-export async function createServerApp(config: ServerConfig, options: ServerAppOptions = {}): Promise<ServerApp> {
+export async function createServerApp(
+  config: ServerConfig,
+  options: ServerAppOptions = {},
+): Promise<ServerApp> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
   const db = openDatabase({ url: config.databaseUrl });
   await migrateToLatest(db);
-  const recovered = await recoverInterruptedPlans(db, { reason: 'server-restart', now: new Date() });
+  const recovered = await recoverInterruptedPlans(db, {
+    reason: 'server-restart',
+    now: new Date(),
+  });
   if (recovered.length > 0) {
-    logger.warn({ plans: recovered }, 'plans interrupted by a previous shutdown were marked partial');
+    logger.warn(
+      { plans: recovered },
+      'plans interrupted by a previous shutdown were marked partial',
+    );
   }
 
   const { provider, simulator, label } = await createProvider(config);
@@ -104,17 +121,27 @@ export async function createServerApp(config: ServerConfig, options: ServerAppOp
     },
   });
 
-  const context = createContextInner({ plans, logger, simulated: config.upstream.kind === 'simulator', defaultModel: config.defaultModel });
+  const context = createContextInner({
+    plans,
+    logger,
+    simulated: config.upstream.kind === 'simulator',
+    defaultModel: config.defaultModel,
+  });
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     createContext: () => context,
     onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path }, 'request failed');
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'request failed');
     },
   });
   let ready = false;
-  const server = createHttpServer({ trpcHandler, isReady: () => ready, webDistDir: config.webDistDir });
+  const server = createHttpServer({
+    trpcHandler,
+    isReady: () => ready,
+    webDistDir: config.webDistDir,
+  });
   let url = '';
 
   return {

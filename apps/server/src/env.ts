@@ -17,7 +17,9 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().trim().min(1).default('./data/sluice.db'),
   OPENROUTER_API_KEY: optionalText,
-  OPENROUTER_BASE_URL: optionalText.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' }).optional()),
+  OPENROUTER_BASE_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' }).optional(),
+  ),
   OPENROUTER_MODEL: optionalText.pipe(z.string().max(200).optional()),
   /** Comma-separated models OpenRouter falls back to (`models[]`). */
   OPENROUTER_FALLBACK_MODELS: optionalText,
@@ -71,7 +73,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join('.')}=${JSON.stringify(source[String(issue.path[0])] ?? '')}: ${issue.message}`,
+      (issue) =>
+        `  ${issue.path.join('.')}=${JSON.stringify(source[String(issue.path[0])] ?? '')}: ${issue.message}`,
     );
     throw new ConfigError(
       `Invalid environment:\n${problems.join('\n')}\nFix these variables or unset them to use the defaults (see README, Configuration).`,
@@ -89,7 +92,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: env.DATABASE_URL,
     upstream,
     defaultModel:
-      env.OPENROUTER_MODEL ?? (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),
+      env.OPENROUTER_MODEL ??
+      (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),
     fallbackModels: (env.OPENROUTER_FALLBACK_MODELS ?? '')
       .split(',')
       .map((model) => model.trim())

@@ -1,5 +1,11 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const contentTypes: Record<string, string> = {
@@ -30,7 +36,12 @@ function sendFile(response: ServerResponse, path: string, immutable: boolean): v
 }
 
 /** Serves the built web app: files as they are, any other GET path as the SPA's index.html. */
-function serveWebApp(request: IncomingMessage, response: ServerResponse, root: string, pathname: string): void {
+function serveWebApp(
+  request: IncomingMessage,
+  response: ServerResponse,
+  root: string,
+  pathname: string,
+): void {
   const index = join(root, 'index.html');
   if (!existsSync(index)) {
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

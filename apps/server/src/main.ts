@@ -16,9 +16,14 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'sluice' } });
   const app = await createServerApp(config, { logger });
   const url = await app.listen();
-  logger.info({ url, upstream: app.upstreamLabel, model: config.defaultModel }, `Sluice is listening on ${url}`);
+  logger.info(
+    { url, upstream: app.upstreamLabel, model: config.defaultModel },
+    `Sluice is listening on ${url}`,
+  );
   if (config.upstream.kind === 'simulator') {
-    logger.info('No OPENROUTER_API_KEY is set: plans come from the bundled simulator, not a real model');
+    logger.info(
+      'No OPENROUTER_API_KEY is set: plans come from the bundled simulator, not a real model',
+    );
   }
 
   let closing = false;

@@ -13,13 +13,20 @@ describe('many plans at once', () => {
     const count = 100;
     const created = await Promise.all(
       Array.from({ length: count }, (_, index) =>
-        stack.client.plan.create.mutate({ goals: `Goal number ${index}: learn topic ${index * 7}` }),
+        stack.client.plan.create.mutate({
+          goals: `Goal number ${index}: learn topic ${index * 7}`,
+        }),
       ),
     );
-    const results = await Promise.all(created.map(({ planId }) => subscribePlan(stack.client, planId).ended));
+    const results = await Promise.all(
+      created.map(({ planId }) => subscribePlan(stack.client, planId).ended),
+    );
 
     const sentByGoal = new Map(
-      stack.simulator.requests.map((request) => [JSON.stringify(request.body).match(/Goal number (\d+):/)?.[1], request.text]),
+      stack.simulator.requests.map((request) => [
+        JSON.stringify(request.body).match(/Goal number (\d+):/)?.[1],
+        request.text,
+      ]),
     );
     expect(stack.simulator.requests).toHaveLength(count);
     for (const [index, events] of results.entries()) {
@@ -30,7 +37,11 @@ describe('many plans at once', () => {
     }
     const plans = await stack.client.plan.list.query({ limit: 100 });
     expect(plans.items.every((plan) => plan.status === 'completed')).toBe(true);
-    const stored = await Promise.all(created.map(({ planId }) => stack.client.plan.get.query({ planId })));
-    expect(stored.map((plan) => plan.content)).toEqual(results.map((events) => assembleText(events)));
+    const stored = await Promise.all(
+      created.map(({ planId }) => stack.client.plan.get.query({ planId })),
+    );
+    expect(stored.map((plan) => plan.content)).toEqual(
+      results.map((events) => assembleText(events)),
+    );
   }, 60_000);
 });

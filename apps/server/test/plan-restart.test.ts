@@ -16,7 +16,9 @@ afterEach(async () => {
 });
 
 /** Runs the real server entry point (`src/main.ts`) as its own process. */
-async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(join(serverDirectory, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
     cwd: serverDirectory,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
@@ -27,7 +29,10 @@ async function spawnServer(env: Record<string, string>): Promise<{ child: ChildP
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error('the server did not start within 20 s')),
+      20_000,
+    );
     lines.on('line', (line) => {
       const match = /"url":"(http:[^"]+)"/.exec(line);
       if (match?.[1]) {
@@ -41,7 +46,11 @@ async function spawnServer(env: Record<string, string>): Promise<{ child: ChildP
 }
 
 async function setUp(): Promise<{ simulator: Simulator; directory: string; databasePath: string }> {
-  const simulator = await startSimulator({ tokensPerSecond: 150, firstTokenDelayMs: 5, retryAfterSeconds: 0 });
+  const simulator = await startSimulator({
+    tokensPerSecond: 150,
+    firstTokenDelayMs: 5,
+    retryAfterSeconds: 0,
+  });
   const directory = mkdtempSync(join(tmpdir(), 'sluice-restart-'));
   cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
   cleanups.push(() => simulator.close());
@@ -51,7 +60,11 @@ async function setUp(): Promise<{ simulator: Simulator; directory: string; datab
 describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
   it('leaves the plan partial with its saved content, and a resume continues from it', async () => {
     const { simulator, directory, databasePath } = await setUp();
-    const env = { DATABASE_URL: databasePath, OPENROUTER_BASE_URL: simulator.url, FLUSH_INTERVAL_MS: '50' };
+    const env = {
+      DATABASE_URL: databasePath,
+      OPENROUTER_BASE_URL: simulator.url,
+      FLUSH_INTERVAL_MS: '50',
+    };
     const { child, url } = await spawnServer(env);
     const client = createClient(url);
     const { planId } = await client.plan.create.mutate({ goals: 'Write a short story every week' });
@@ -64,7 +77,10 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     watcher.unsubscribe();
     const seen = assembleText(watcher.events);
 
-    const stack: TestStack = await startTestStack({ directory, env: { OPENROUTER_BASE_URL: simulator.url } });
+    const stack: TestStack = await startTestStack({
+      directory,
+      env: { OPENROUTER_BASE_URL: simulator.url },
+    });
     cleanups.push(() => stack.close());
     const plan = await stack.client.plan.get.query({ planId });
     expect(plan.status).toBe('partial');
@@ -77,12 +93,20 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     const resumed = await subscribePlan(stack.client, planId, watcher.lastEventId).ended;
     const snapshot = resumed[0]?.event.type === 'snapshot';
     expect(assembleText(resumed, snapshot ? '' : seen)).toBe(plan.content);
-    expect(resumed.at(-1)?.event).toEqual({ type: 'end', status: 'partial', reason: 'server-restart' });
+    expect(resumed.at(-1)?.event).toEqual({
+      type: 'end',
+      status: 'partial',
+      reason: 'server-restart',
+    });
   });
 
   it('saves everything streamed so far when stopped gracefully (SIGTERM)', async () => {
     const { simulator, directory, databasePath } = await setUp();
-    const env = { DATABASE_URL: databasePath, OPENROUTER_BASE_URL: simulator.url, FLUSH_INTERVAL_MS: '10000' };
+    const env = {
+      DATABASE_URL: databasePath,
+      OPENROUTER_BASE_URL: simulator.url,
+      FLUSH_INTERVAL_MS: '10000',
+    };
     const { child, url } = await spawnServer(env);
     const client = createClient(url);
     const { planId } = await client.plan.create.mutate({ goals: 'Practise piano daily' });
@@ -90,7 +114,11 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     await watcher.received(30);
     child.kill('SIGTERM');
     const events = await watcher.ended;
-    expect(events.at(-1)?.event).toEqual({ type: 'end', status: 'partial', reason: 'server-restart' });
+    expect(events.at(-1)?.event).toEqual({
+      type: 'end',
+      status: 'partial',
+      reason: 'server-restart',
+    });
     await new Promise((resolve) => child.once('exit', resolve));
     expect(child.exitCode).toBe(0);
 

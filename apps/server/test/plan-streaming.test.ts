@@ -14,7 +14,8 @@ const goals = 'Run a 10k in under 55 minutes and read two novels';
 async function simulatorText(planId: string): Promise<string> {
   const plan = await stack.client.plan.get.query({ planId });
   const record = await stack.simulator.waitFor(
-    (request) => request.status !== 'streaming' && JSON.stringify(request.body).includes(goals.slice(0, 20)),
+    (request) =>
+      request.status !== 'streaming' && JSON.stringify(request.body).includes(goals.slice(0, 20)),
   );
   expect(plan.status).not.toBe('generating');
   return record.text;
@@ -30,7 +31,10 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
   });
 
   it('streams a plan whose text equals what the simulator sent, then completes', async () => {
-    const { planId } = await stack.client.plan.create.mutate({ goals, preferences: { hoursPerWeek: 5 } });
+    const { planId } = await stack.client.plan.create.mutate({
+      goals,
+      preferences: { hoursPerWeek: 5 },
+    });
     const events = await subscribePlan(stack.client, planId).ended;
 
     expect(events[0]?.event.type).toBe('snapshot');
@@ -100,10 +104,14 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
     const all = await subscribePlan(stack.client, planId).ended;
     const middle = Math.floor(all.length / 2);
     const resumed = await subscribePlan(stack.client, planId, all[middle]?.id).ended;
-    expect(assembleText(all.slice(0, middle + 1)) + assembleText(resumed, '')).toBe(assembleText(all));
+    expect(assembleText(all.slice(0, middle + 1)) + assembleText(resumed, '')).toBe(
+      assembleText(all),
+    );
     expect(resumed.map(({ event }) => event.type)).not.toContain('snapshot');
     // The semantic events missed are replayed too, once each.
-    const missedWeekEnds = all.slice(middle + 1).filter(({ event }) => event.type === 'week-end').length;
+    const missedWeekEnds = all
+      .slice(middle + 1)
+      .filter(({ event }) => event.type === 'week-end').length;
     expect(resumed.filter(({ event }) => event.type === 'week-end')).toHaveLength(missedWeekEnds);
     expect(resumed.at(-1)?.event).toEqual({ type: 'end', status: 'completed' });
   });

@@ -60,7 +60,10 @@ export function createContentFlusher(options: ContentFlusherOptions): ContentFlu
       try {
         await options.write(batch);
       } catch (error) {
-        options.logger.error({ err: error, generations: batch.length }, 'could not save partial content');
+        options.logger.error(
+          { err: error, generations: batch.length },
+          'could not save partial content',
+        );
       }
     });
     return writing;

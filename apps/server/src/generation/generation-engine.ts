@@ -1,8 +1,18 @@
-import type { EndEvent, EndReason, StreamError, TerminalPlanStatus, UsageEvent } from '@sluice/shared';
+import type {
+  EndEvent,
+  EndReason,
+  StreamError,
+  TerminalPlanStatus,
+  UsageEvent,
+} from '@sluice/shared';
 import type { Logger } from 'pino';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
-import { defaultRetryPolicy, type RetryPolicy, streamWithRetry } from '../providers/stream-with-retry';
+import {
+  defaultRetryPolicy,
+  type RetryPolicy,
+  streamWithRetry,
+} from '../providers/stream-with-retry';
 import type { ContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
 import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
@@ -14,7 +24,9 @@ export type GenerationEvent<TSemantic extends { type: string }> =
   | EndEvent
   | TSemantic;
 
-export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<GenerationEvent<TSemantic>>;
+export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<
+  GenerationEvent<TSemantic>
+>;
 
 /** The structured-document layer of a generation (the plan parser), if it has one. */
 export interface DocumentTracker<TSemantic extends { type: string }> {
@@ -85,7 +97,10 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   now?: () => number;
 }
 
-type AbortReason = Extract<EndReason, 'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart'>;
+type AbortReason = Extract<
+  EndReason,
+  'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart'
+>;
 
 export function describeProviderError(error: ProviderError): StreamError {
   switch (error.kind) {
@@ -184,7 +199,11 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
               break;
             }
             case 'usage':
-              usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens, cost: event.cost };
+              usage = {
+                inputTokens: event.inputTokens,
+                outputTokens: event.outputTokens,
+                cost: event.cost,
+              };
               break;
             case 'finish':
               finishReason = event.reason;
@@ -208,7 +227,13 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       const text = log.content();
       stats.durationMs = now() - startedAt;
       stats.characters = text.length;
-      const outcome = decideOutcome({ abortReason, thrown, streamError, finishReason, document: spec.document });
+      const outcome = decideOutcome({
+        abortReason,
+        thrown,
+        streamError,
+        finishReason,
+        document: spec.document,
+      });
       const result: GenerationResult = {
         ...outcome,
         text,
@@ -297,7 +322,9 @@ export type GenerationEngine<TSemantic extends { type: string }> = ReturnType<
   typeof createGenerationEngine<TSemantic>
 >;
 
-export function endEventOf(result: Pick<GenerationResult, 'status' | 'reason' | 'error'>): EndEvent {
+export function endEventOf(
+  result: Pick<GenerationResult, 'status' | 'reason' | 'error'>,
+): EndEvent {
   return {
     type: 'end',
     status: result.status,
@@ -319,7 +346,10 @@ type Outcome = Pick<GenerationResult, 'status' | 'reason' | 'error'> & { documen
 /** Statuses: a stream is only `completed` when it finished normally and its document validated. */
 function decideOutcome(input: OutcomeInput): Outcome {
   if (input.abortReason) {
-    return { status: input.abortReason === 'cancelled' ? 'cancelled' : 'partial', reason: input.abortReason };
+    return {
+      status: input.abortReason === 'cancelled' ? 'cancelled' : 'partial',
+      reason: input.abortReason,
+    };
   }
   const failure = input.thrown ?? input.streamError;
   if (failure) {

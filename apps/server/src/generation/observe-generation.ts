@@ -1,4 +1,9 @@
-import { type PlanStatus, parseEventId, type SnapshotEvent, type StreamPosition } from '@sluice/shared';
+import {
+  type PlanStatus,
+  parseEventId,
+  type SnapshotEvent,
+  type StreamPosition,
+} from '@sluice/shared';
 import type { EventBus } from './event-bus';
 import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
 import type { LoggedEvent, StreamLog } from './stream-log';
@@ -18,7 +23,7 @@ export type ObservedMessage<TSemantic extends { type: string }> =
 export interface ObserveOptions<TSemantic extends { type: string }> {
   bus: EventBus<GenerationMessage<TSemantic>>;
   topic: string;
-  live: (() => LiveGeneration<TSemantic> | undefined);
+  live: () => LiveGeneration<TSemantic> | undefined;
   /** Reads a generation that is not running here; throws when it does not exist. */
   loadStored: () => Promise<StoredStream<TSemantic>>;
   lastEventId?: string | null;
@@ -46,7 +51,11 @@ function snapshotMessage(
   const event: SnapshotEvent = { type: 'snapshot', status, content: log.content() };
   if (document !== undefined && document !== null) event.plan = document as SnapshotEvent['plan'];
   return {
-    message: { id: `${position.offset}.${position.count}`, sequence: position.offset + position.count, event },
+    message: {
+      id: `${position.offset}.${position.count}`,
+      sequence: position.offset + position.count,
+      event,
+    },
     position,
   };
 }
@@ -66,10 +75,17 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
   const release = generation?.attach();
   try {
     const source = generation
-      ? { status: 'generating' as const, log: generation.log, document: undefined, live: generation }
+      ? {
+          status: 'generating' as const,
+          log: generation.log,
+          document: undefined,
+          live: generation,
+        }
       : { ...(await options.loadStored()), live: undefined };
     const resumeFrom = parseEventId(options.lastEventId);
-    let initial: Array<ObservedMessage<TSemantic>> | null = resumeFrom ? source.log.replay(resumeFrom) : null;
+    let initial: Array<ObservedMessage<TSemantic>> | null = resumeFrom
+      ? source.log.replay(resumeFrom)
+      : null;
     if (!initial) {
       const document = source.live ? source.live.document?.snapshot() : source.document;
       const snapshot = snapshotMessage(source.log, source.status, document);

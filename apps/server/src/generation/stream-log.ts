@@ -78,7 +78,12 @@ export function createStreamLog<TEvent extends { type: string }>(): StreamLog<TE
       for (let index = from.count; index < marks.length; index++) {
         const mark = marks[index] as Mark<TEvent>;
         if (mark.offset > cursor) {
-          events.push(logged(mark.offset, index, { type: 'text-delta', text: text.slice(cursor, mark.offset) }));
+          events.push(
+            logged(mark.offset, index, {
+              type: 'text-delta',
+              text: text.slice(cursor, mark.offset),
+            }),
+          );
           cursor = mark.offset;
         }
         events.push(logged(cursor, index + 1, mark.event));

@@ -16,7 +16,9 @@ export function createSubscriberQueue<TEvent extends { type: string }>(signal: A
     if (last && last.event.type === 'text-delta' && item.event.type === 'text-delta') {
       const merged = {
         ...item.event,
-        text: (last.event as unknown as { text: string }).text + (item.event as unknown as { text: string }).text,
+        text:
+          (last.event as unknown as { text: string }).text +
+          (item.event as unknown as { text: string }).text,
       };
       items[items.length - 1] = { id: item.id, sequence: item.sequence, event: merged };
     } else {

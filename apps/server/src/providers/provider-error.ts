@@ -46,9 +46,10 @@ export class ProviderError extends Error {
         return true;
       case 'http':
       case 'upstream':
-        return this.status === undefined ? this.kind === 'upstream' : isRetryableStatus(this.status);
-      case 'invalid-chunk':
-      case 'aborted':
+        return this.status === undefined
+          ? this.kind === 'upstream'
+          : isRetryableStatus(this.status);
+      default:
         return false;
     }
   }
@@ -68,7 +69,8 @@ export function toProviderError(error: unknown, signal?: AbortSignal): ProviderE
     return new ProviderError('The request was aborted', { kind: 'aborted', cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const cause =
+    error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return new ProviderError(`Could not reach the model provider (${message}${cause})`, {
     kind: 'network',
     cause: error,
@@ -76,7 +78,10 @@ export function toProviderError(error: unknown, signal?: AbortSignal): ProviderE
 }
 
 /** Parses a Retry-After header (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

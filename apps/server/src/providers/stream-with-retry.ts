@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { ProviderAdapter, ProviderEvent, ProviderRequest } from './provider';
-import { ProviderError, toProviderError } from './provider-error';
+import { type ProviderError, toProviderError } from './provider-error';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -54,7 +54,8 @@ export async function* streamWithRetry(
   hooks: RetryHooks = {},
 ): AsyncGenerator<ProviderEvent> {
   const random = hooks.random ?? Math.random;
-  const sleep = hooks.sleep ?? ((ms, abortSignal) => sleepFor(ms, undefined, { signal: abortSignal }));
+  const sleep =
+    hooks.sleep ?? ((ms, abortSignal) => sleepFor(ms, undefined, { signal: abortSignal }));
   for (let attempt = 1; ; attempt++) {
     hooks.onAttempt?.(attempt);
     let started = false;

@@ -13,16 +13,22 @@ export const planRouter = router({
     .mutation(({ ctx, input }) => ctx.plans.create(input)),
 
   // Resolved before streaming, so an unknown id fails with NOT_FOUND through the error mapping.
-  events: publicProcedure.input(planEventsInputSchema).subscription(async ({ ctx, input, signal }) => {
-    const events = await ctx.plans.events(input, signal ?? new AbortController().signal);
-    return (async function* () {
-      for await (const message of events) yield tracked(message.id, message.event);
-    })();
-  }),
+  events: publicProcedure
+    .input(planEventsInputSchema)
+    .subscription(async ({ ctx, input, signal }) => {
+      const events = await ctx.plans.events(input, signal ?? new AbortController().signal);
+      return (async function* () {
+        for await (const message of events) yield tracked(message.id, message.event);
+      })();
+    }),
 
-  get: publicProcedure.input(planIdInputSchema).query(({ ctx, input }) => ctx.plans.get(input.planId)),
+  get: publicProcedure
+    .input(planIdInputSchema)
+    .query(({ ctx, input }) => ctx.plans.get(input.planId)),
 
-  list: publicProcedure.input(listPlansInputSchema).query(({ ctx, input }) => ctx.plans.list(input ?? {})),
+  list: publicProcedure
+    .input(listPlansInputSchema)
+    .query(({ ctx, input }) => ctx.plans.list(input ?? {})),
 
   cancel: publicProcedure
     .input(planIdInputSchema)
@@ -30,5 +36,7 @@ export const planRouter = router({
 
   generate: publicProcedure
     .input(createPlanInputSchema)
-    .mutation(({ ctx, input, signal }) => ctx.plans.generate(input, signal ?? new AbortController().signal)),
+    .mutation(({ ctx, input, signal }) =>
+      ctx.plans.generate(input, signal ?? new AbortController().signal),
+    ),
 });

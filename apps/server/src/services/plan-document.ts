@@ -1,12 +1,16 @@
+import type { PlanWithInputRow } from '@sluice/db';
 import {
   createPlanStreamParser,
+  type EndReason,
   type PlanSemanticEvent,
   type PlanStatus,
   type StreamError,
-  type EndReason,
 } from '@sluice/shared';
-import type { PlanWithInputRow } from '@sluice/db';
-import { endEventOf, type DocumentTracker, type GenerationEvent } from '../generation/generation-engine';
+import {
+  type DocumentTracker,
+  endEventOf,
+  type GenerationEvent,
+} from '../generation/generation-engine';
 import type { StoredStream } from '../generation/observe-generation';
 import { createStreamLog } from '../generation/stream-log';
 

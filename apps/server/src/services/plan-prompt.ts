@@ -21,14 +21,18 @@ export function planUserMessage(input: CreatePlanInput): string {
   const preferences = input.preferences;
   if (preferences && Object.keys(preferences).length > 0) {
     lines.push('', 'Preferences:');
-    if (preferences.hoursPerWeek !== undefined) lines.push(`- Hours per week: ${preferences.hoursPerWeek}`);
+    if (preferences.hoursPerWeek !== undefined)
+      lines.push(`- Hours per week: ${preferences.hoursPerWeek}`);
     if (preferences.startDate) lines.push(`- Start date: ${preferences.startDate}`);
     if (preferences.constraints) lines.push(`- Constraints: ${preferences.constraints}`);
   }
   return lines.join('\n');
 }
 
-export function buildPlanRequest(input: CreatePlanInput, settings: PlanRequestSettings): ProviderRequest {
+export function buildPlanRequest(
+  input: CreatePlanInput,
+  settings: PlanRequestSettings,
+): ProviderRequest {
   const messages: ProviderMessage[] = [
     { role: 'system', content: systemPrompt },
     { role: 'user', content: planUserMessage(input) },

@@ -20,7 +20,11 @@ import type {
 } from '@sluice/shared';
 import type { Logger } from 'pino';
 import type { EventBus } from '../generation/event-bus';
-import type { GenerationEngine, GenerationMessage, GenerationResult } from '../generation/generation-engine';
+import type {
+  GenerationEngine,
+  GenerationMessage,
+  GenerationResult,
+} from '../generation/generation-engine';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
 import { InvalidInputError, NotFoundError, TooManyRequestsError } from './errors';
 import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
@@ -91,7 +95,11 @@ function encodeCursor(cursor: PlanCursor): string {
 function decodeCursor(value: string): PlanCursor {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && typeof decoded[0] === 'string' && typeof decoded[1] === 'string') {
+    if (
+      Array.isArray(decoded) &&
+      typeof decoded[0] === 'string' &&
+      typeof decoded[1] === 'string'
+    ) {
       return { createdAt: decoded[0], id: decoded[1] };
     }
   } catch {
@@ -125,8 +133,13 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       document: createPlanDocumentTracker(),
       logger: generationLogger,
       onAttempt(attempt) {
-        markPlanAttempt(db, { id: planId, attempts: attempt, now: now(), started: attempt === 1 }).catch(
-          (error: unknown) => generationLogger.error({ err: error }, 'could not record the attempt'),
+        markPlanAttempt(db, {
+          id: planId,
+          attempts: attempt,
+          now: now(),
+          started: attempt === 1,
+        }).catch((error: unknown) =>
+          generationLogger.error({ err: error }, 'could not record the attempt'),
         );
       },
       async onFinish(result: GenerationResult) {
@@ -138,7 +151,11 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           planJson: result.documentJson,
           error: result.error ?? null,
           usage: result.usage
-            ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cost: result.usage.cost ?? null }
+            ? {
+                inputTokens: result.usage.inputTokens,
+                outputTokens: result.usage.outputTokens,
+                cost: result.usage.cost ?? null,
+              }
             : null,
           now: now(),
         });
@@ -228,7 +245,10 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       });
       return {
         items,
-        nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+        nextCursor:
+          rows.length > limit && last
+            ? encodeCursor({ createdAt: last.created_at, id: last.id })
+            : null,
       };
     },
 

@@ -27,7 +27,11 @@ export interface Subscription {
 }
 
 /** Subscribes to plan.events with the real httpSubscriptionLink. */
-export function subscribePlan(client: SluiceClient, planId: string, lastEventId?: string): Subscription {
+export function subscribePlan(
+  client: SluiceClient,
+  planId: string,
+  lastEventId?: string,
+): Subscription {
   const events: ReceivedEvent[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let settle!: { resolve: (events: ReceivedEvent[]) => void; reject: (error: unknown) => void };

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@sluice/simulator';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client';
 import { EventSource } from 'eventsource';
 import pino from 'pino';
 import { createServerApp, type ServerApp, type ServerAppOptions } from '../../src/app';
@@ -45,7 +51,12 @@ export interface TestStack {
   close(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
-export const fastRetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2000 };
+export const fastRetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 5,
+  maxDelayMs: 20,
+  maxRetryAfterMs: 2000,
+};
 
 /** A real server on 127.0.0.1:0 with a real SQLite file and the real simulator upstream. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -86,7 +97,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async close(closeOptions = {}) {
       await app.close();
       await simulator.close();
-      if (!closeOptions.keepFiles && !options.directory) rmSync(directory, { recursive: true, force: true });
+      if (!closeOptions.keepFiles && !options.directory)
+        rmSync(directory, { recursive: true, force: true });
     },
   };
 }

@@ -64,15 +64,22 @@ describe('plans repository (real SQLite file)', () => {
 
   it('rejects a status outside the allowed set', async () => {
     await createPlan('p1');
-    await expect(
-      sql`update plans set status = 'done' where id = 'p1'`.execute(db),
-    ).rejects.toThrow(/CHECK constraint/);
+    await expect(sql`update plans set status = 'done' where id = 'p1'`.execute(db)).rejects.toThrow(
+      /CHECK constraint/,
+    );
   });
 
   it('appends streamed text in batches and only while generating', async () => {
     await createPlan('a');
     await createPlan('b');
-    await appendPlanContent(db, [{ id: 'a', text: '{"ti' }, { id: 'b', text: 'x' }], new Date());
+    await appendPlanContent(
+      db,
+      [
+        { id: 'a', text: '{"ti' },
+        { id: 'b', text: 'x' },
+      ],
+      new Date(),
+    );
     await appendPlanContent(db, [{ id: 'a', text: 'tle": "é😀' }], new Date());
     expect((await findPlan(db, 'a'))?.partial_content).toBe('{"title": "é😀');
     expect((await findPlan(db, 'b'))?.partial_content).toBe('x');
@@ -174,7 +181,10 @@ describe('plans repository (real SQLite file)', () => {
       usage: null,
       now: new Date(),
     });
-    const recovered = await recoverInterruptedPlans(db, { reason: 'server-restart', now: new Date() });
+    const recovered = await recoverInterruptedPlans(db, {
+      reason: 'server-restart',
+      now: new Date(),
+    });
     expect(recovered).toEqual(['crashed']);
     expect(await findPlan(db, 'crashed')).toMatchObject({
       status: 'partial',

@@ -177,7 +177,12 @@ export async function recoverInterruptedPlans(
   const timestamp = args.now.toISOString();
   const rows = await db
     .updateTable('plans')
-    .set({ status: 'partial', status_reason: args.reason, completed_at: timestamp, updated_at: timestamp })
+    .set({
+      status: 'partial',
+      status_reason: args.reason,
+      completed_at: timestamp,
+      updated_at: timestamp,
+    })
     .where('status', '=', 'generating')
     .returning('id')
     .execute();

@@ -12,7 +12,11 @@ type Handler = (request: IncomingMessage, body: string, response: ServerResponse
 
 interface Upstream {
   baseUrl: string;
-  requests: Array<{ headers: IncomingMessage['headers']; body: Record<string, unknown>; closedEarly: boolean }>;
+  requests: Array<{
+    headers: IncomingMessage['headers'];
+    body: Record<string, unknown>;
+    closedEarly: boolean;
+  }>;
   server: Server;
 }
 
@@ -61,7 +65,9 @@ function textOf(events: ProviderEvent[]): string {
   return events.map((event) => (event.type === 'text-delta' ? event.text : '')).join('');
 }
 
-const basicCapture = readFileSync(join(import.meta.dirname, '__fixtures__', 'openrouter-chat-basic.sse'));
+const basicCapture = readFileSync(
+  join(import.meta.dirname, '__fixtures__', 'openrouter-chat-basic.sse'),
+);
 
 function serveCapture(response: ServerResponse, capture: Buffer, pieceSize = 7) {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -80,17 +86,30 @@ function serveCapture(response: ServerResponse, capture: Buffer, pieceSize = 7) 
 
 describe('OpenRouter adapter over HTTP', () => {
   it('streams a recorded capture written in small pieces', async () => {
-    const upstream = await startUpstream((_request, _body, response) => serveCapture(response, basicCapture));
+    const upstream = await startUpstream((_request, _body, response) =>
+      serveCapture(response, basicCapture),
+    );
     const adapter = createOpenRouterAdapter({ baseUrl: upstream.baseUrl });
     const events = await collect(adapter.stream(request, new AbortController().signal));
     expect(textOf(events)).toBe('Pebbles and Skipper.');
-    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 17, outputTokens: 6, cost: 0.0001025 });
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      inputTokens: 17,
+      outputTokens: 6,
+      cost: 0.0001025,
+    });
     expect(events[0]).toMatchObject({ type: 'keep-alive' });
   });
 
   it('sends the OpenAI-compatible body: stream, usage, structured output, fallback models', async () => {
-    const upstream = await startUpstream((_request, _body, response) => serveCapture(response, basicCapture));
-    const adapter = createOpenRouterAdapter({ baseUrl: `${upstream.baseUrl}/`, apiKey: 'sk-test', appName: 'Sluice' });
+    const upstream = await startUpstream((_request, _body, response) =>
+      serveCapture(response, basicCapture),
+    );
+    const adapter = createOpenRouterAdapter({
+      baseUrl: `${upstream.baseUrl}/`,
+      apiKey: 'sk-test',
+      appName: 'Sluice',
+    });
     await collect(
       adapter.stream(
         {
@@ -122,8 +141,15 @@ describe('OpenRouter adapter over HTTP', () => {
   });
 
   it('sends no Authorization header without a key', async () => {
-    const upstream = await startUpstream((_request, _body, response) => serveCapture(response, basicCapture));
-    await collect(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, new AbortController().signal));
+    const upstream = await startUpstream((_request, _body, response) =>
+      serveCapture(response, basicCapture),
+    );
+    await collect(
+      createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+        request,
+        new AbortController().signal,
+      ),
+    );
     expect(upstream.requests[0]?.headers.authorization).toBeUndefined();
   });
 
@@ -133,10 +159,18 @@ describe('OpenRouter adapter over HTTP', () => {
       response.end(JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded' } }));
     });
     const error = await collect(
-      createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, new AbortController().signal),
+      createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+        request,
+        new AbortController().signal,
+      ),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 2000, isRetryable: true });
+    expect(error).toMatchObject({
+      kind: 'http',
+      status: 429,
+      retryAfterMs: 2000,
+      isRetryable: true,
+    });
     expect((error as Error).message).toContain('Rate limit exceeded');
   });
 
@@ -147,7 +181,10 @@ describe('OpenRouter adapter over HTTP', () => {
         response.end('{"error":{"message":"no"}}');
       });
       const error = await collect(
-        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, new AbortController().signal),
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+          request,
+          new AbortController().signal,
+        ),
       ).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ kind: 'http', status, isRetryable: false });
     }
@@ -173,7 +210,10 @@ describe('OpenRouter adapter over HTTP', () => {
     const controller = new AbortController();
     const events: ProviderEvent[] = [];
     const error = await (async () => {
-      for await (const event of createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, controller.signal)) {
+      for await (const event of createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+        request,
+        controller.signal,
+      )) {
         events.push(event);
         if (event.type === 'text-delta') setTimeout(() => controller.abort(), 10);
       }
@@ -188,7 +228,10 @@ describe('OpenRouter adapter over HTTP', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('data: {"choices":[{"delta":{"content":"first"}}]}\n\n');
     });
-    for await (const event of createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, new AbortController().signal)) {
+    for await (const event of createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+      request,
+      new AbortController().signal,
+    )) {
       if (event.type === 'text-delta') break;
     }
     await expect.poll(() => upstream.requests[0]?.closedEarly, { timeout: 1000 }).toBe(true);
@@ -204,7 +247,12 @@ describe('OpenRouter adapter over HTTP', () => {
         }),
       );
     });
-    const events = await collect(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(request, new AbortController().signal));
+    const events = await collect(
+      createOpenRouterAdapter({ baseUrl: upstream.baseUrl }).stream(
+        request,
+        new AbortController().signal,
+      ),
+    );
     expect(events).toEqual([
       { type: 'text-delta', text: 'whole' },
       { type: 'finish', reason: 'stop' },
@@ -229,9 +277,15 @@ describe('streamWithRetry', () => {
     });
     const delays: number[] = [];
     const events = await collect(
-      streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, new AbortController().signal, fastPolicy, {
-        onRetry: ({ delayMs }) => delays.push(delayMs),
-      }),
+      streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        new AbortController().signal,
+        fastPolicy,
+        {
+          onRetry: ({ delayMs }) => delays.push(delayMs),
+        },
+      ),
     );
     expect(calls).toBe(2);
     expect(delays).toEqual([50]);
@@ -245,9 +299,15 @@ describe('streamWithRetry', () => {
     });
     const attempts: number[] = [];
     const error = await collect(
-      streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, new AbortController().signal, fastPolicy, {
-        onAttempt: (attempt) => attempts.push(attempt),
-      }),
+      streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        new AbortController().signal,
+        fastPolicy,
+        {
+          onAttempt: (attempt) => attempts.push(attempt),
+        },
+      ),
     ).catch((caught: unknown) => caught);
     expect(attempts).toEqual([1, 2, 3]);
     expect(upstream.requests).toHaveLength(3);
@@ -255,14 +315,21 @@ describe('streamWithRetry', () => {
   });
 
   it('retries an error chunk that arrives before the first token', async () => {
-    const errorOnly = readFileSync(join(import.meta.dirname, '__fixtures__', 'openrouter-error-only-upstream-502.sse'));
+    const errorOnly = readFileSync(
+      join(import.meta.dirname, '__fixtures__', 'openrouter-error-only-upstream-502.sse'),
+    );
     let calls = 0;
     const upstream = await startUpstream((_request, _body, response) => {
       calls += 1;
       serveCapture(response, calls === 1 ? errorOnly : basicCapture);
     });
     const events = await collect(
-      streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, new AbortController().signal, fastPolicy),
+      streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        new AbortController().signal,
+        fastPolicy,
+      ),
     );
     expect(calls).toBe(2);
     expect(textOf(events)).toBe('Pebbles and Skipper.');
@@ -278,7 +345,12 @@ describe('streamWithRetry', () => {
     });
     const events: ProviderEvent[] = [];
     const error = await (async () => {
-      for await (const event of streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, new AbortController().signal, fastPolicy)) {
+      for await (const event of streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        new AbortController().signal,
+        fastPolicy,
+      )) {
         events.push(event);
       }
     })().catch((caught: unknown) => caught);
@@ -293,7 +365,12 @@ describe('streamWithRetry', () => {
       response.end('{}');
     });
     const error = await collect(
-      streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, new AbortController().signal, fastPolicy),
+      streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        new AbortController().signal,
+        fastPolicy,
+      ),
     ).catch((caught: unknown) => caught);
     expect(upstream.requests).toHaveLength(1);
     expect(error).toMatchObject({ status: 429, retryAfterMs: 3_600_000 });
@@ -306,11 +383,17 @@ describe('streamWithRetry', () => {
     });
     const controller = new AbortController();
     const pending = collect(
-      streamWithRetry(createOpenRouterAdapter({ baseUrl: upstream.baseUrl }), request, controller.signal, {
-        ...fastPolicy,
-        baseDelayMs: 10_000,
-        maxDelayMs: 10_000,
-      }, { random: () => 1 }),
+      streamWithRetry(
+        createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
+        request,
+        controller.signal,
+        {
+          ...fastPolicy,
+          baseDelayMs: 10_000,
+          maxDelayMs: 10_000,
+        },
+        { random: () => 1 },
+      ),
     ).catch((caught: unknown) => caught);
     await expect.poll(() => upstream.requests.length).toBe(1);
     controller.abort();

@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import { ProviderError, parseRetryAfter, toProviderError } from '../provider-error';
 import type { ProviderAdapter, ProviderEvent, ProviderRequest } from '../provider';
+import { ProviderError, parseRetryAfter, toProviderError } from '../provider-error';
 import { parseChatCompletionChunk } from './openrouter-chunk';
 
 export const openRouterDefaultBaseUrl = 'https://openrouter.ai/api/v1';
@@ -24,7 +24,10 @@ function requestBody(request: ProviderRequest): Record<string, unknown> {
     stream_options: { include_usage: true },
   };
   if (request.fallbackModels && request.fallbackModels.length > 0) {
-    body.models = [request.model, ...request.fallbackModels.filter((model) => model !== request.model)];
+    body.models = [
+      request.model,
+      ...request.fallbackModels.filter((model) => model !== request.model),
+    ];
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;

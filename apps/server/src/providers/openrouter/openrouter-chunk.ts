@@ -1,5 +1,5 @@
-import { ProviderError } from '../provider-error';
 import type { ProviderEvent } from '../provider';
+import { ProviderError } from '../provider-error';
 
 /** The parts of an OpenRouter / OpenAI chat.completion.chunk that we read. */
 interface ChatCompletionChunk {
@@ -25,7 +25,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function upstreamError(error: NonNullable<ChatCompletionChunk['error']>): ProviderError {
   const numericCode = typeof error.code === 'number' ? error.code : undefined;
-  const raw = isObject(error.metadata) && typeof error.metadata.raw === 'string' ? error.metadata.raw : '';
+  const raw =
+    isObject(error.metadata) && typeof error.metadata.raw === 'string' ? error.metadata.raw : '';
   const message = error.message ?? 'The provider reported an error';
   return new ProviderError(raw && !message.includes(raw) ? `${message}: ${raw}` : message, {
     kind: 'upstream',
@@ -38,10 +39,7 @@ function upstreamError(error: NonNullable<ChatCompletionChunk['error']>): Provid
  * Turns one SSE `data:` payload into normalised events. The first chunk that names
  * the response also yields metadata (tracked by the caller through `seenMetadata`).
  */
-export function parseChatCompletionChunk(
-  data: string,
-  seenMetadata: boolean,
-): ProviderEvent[] {
+export function parseChatCompletionChunk(data: string, seenMetadata: boolean): ProviderEvent[] {
   let chunk: ChatCompletionChunk;
   try {
     const parsed: unknown = JSON.parse(data);
@@ -51,16 +49,24 @@ export function parseChatCompletionChunk(
     return [
       {
         type: 'error',
-        error: new ProviderError(`The provider sent a chunk that is not JSON: ${data.slice(0, 200)}`, {
-          kind: 'invalid-chunk',
-        }),
+        error: new ProviderError(
+          `The provider sent a chunk that is not JSON: ${data.slice(0, 200)}`,
+          {
+            kind: 'invalid-chunk',
+          },
+        ),
       },
     ];
   }
 
   const events: ProviderEvent[] = [];
   if (!seenMetadata && (chunk.id || chunk.model)) {
-    events.push({ type: 'response-metadata', id: chunk.id, model: chunk.model, provider: chunk.provider });
+    events.push({
+      type: 'response-metadata',
+      id: chunk.id,
+      model: chunk.model,
+      provider: chunk.provider,
+    });
   }
   if (chunk.error) events.push({ type: 'error', error: upstreamError(chunk.error) });
 

@@ -24,7 +24,10 @@ const expectations: Record<string, Expectation> = {
     usage: { inputTokens: 79, outputTokens: 15 },
     reads: [361, 658, 658, 658, 658, 658, 658, 658, 642, 519],
   },
-  'openai-chat-tool-call.sse': { finish: 'tool_calls', usage: { inputTokens: 53, outputTokens: 15 } },
+  'openai-chat-tool-call.sse': {
+    finish: 'tool_calls',
+    usage: { inputTokens: 53, outputTokens: 15 },
+  },
   'openrouter-chat-basic.sse': {
     finish: 'stop',
     usage: { inputTokens: 17, outputTokens: 6, cost: 0.0001025 },
@@ -43,8 +46,8 @@ const expectations: Record<string, Expectation> = {
     reads: [
       25, 25, 808, 448, 436, 3230, 460, 460, 460, 436, 436, 452, 466, 458, 452, 456, 486, 944, 450,
       464, 434, 438, 448, 464, 452, 470, 462, 448, 462, 454, 444, 890, 482, 882, 434, 450, 438, 446,
-      460, 436, 436, 440, 474, 460, 450, 464, 468, 438, 1173, 379, 377, 387, 378, 382, 369, 371, 375,
-      2991, 369, 1161, 1424,
+      460, 436, 436, 440, 474, 460, 450, 464, 468, 438, 1173, 379, 377, 387, 378, 382, 369, 371,
+      375, 2991, 369, 1161, 1424,
     ],
   },
   'openrouter-chat-tool-call.sse': {
@@ -140,7 +143,9 @@ interface Summary {
 
 async function summarise(chunks: Uint8Array[]): Promise<Summary> {
   const summary: Summary = { text: '', reasoning: '', errors: [], keepAlives: 0 };
-  for await (const event of readChatCompletionStream(fromChunks(chunks)) as AsyncIterable<ProviderEvent>) {
+  for await (const event of readChatCompletionStream(
+    fromChunks(chunks),
+  ) as AsyncIterable<ProviderEvent>) {
     switch (event.type) {
       case 'text-delta':
         summary.text += event.text;
@@ -152,7 +157,11 @@ async function summarise(chunks: Uint8Array[]): Promise<Summary> {
         summary.finish = event.reason;
         break;
       case 'usage':
-        summary.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens, cost: event.cost };
+        summary.usage = {
+          inputTokens: event.inputTokens,
+          outputTokens: event.outputTokens,
+          cost: event.cost,
+        };
         break;
       case 'error':
         summary.errors.push(event.error.status ?? event.error.code);
@@ -187,7 +196,9 @@ describe('OpenRouter stream replay of recorded captures', () => {
       expect(summary.finish).toBe(expectation.finish);
       if (expectation.usage) expect(summary.usage).toMatchObject(expectation.usage);
       else expect(summary.usage).toBeUndefined();
-      expect(summary.errors).toEqual(expectation.errorStatus === undefined ? [] : [expectation.errorStatus]);
+      expect(summary.errors).toEqual(
+        expectation.errorStatus === undefined ? [] : [expectation.errorStatus],
+      );
       expect(summary.keepAlives).toBe(keepAlives);
     }
 
@@ -224,7 +235,11 @@ describe('OpenRouter stream replay of recorded captures', () => {
       'data: {"choices":[{"delta":{"content":"caf\u00e9 \ud83d\ude00"},"finish_reason":null}]}\n\ndata: [DONE]\n\n',
     );
     const emoji = body.indexOf(0xf0);
-    const summary = await summarise([body.subarray(0, emoji + 1), body.subarray(emoji + 1, emoji + 3), body.subarray(emoji + 3)]);
+    const summary = await summarise([
+      body.subarray(0, emoji + 1),
+      body.subarray(emoji + 1, emoji + 3),
+      body.subarray(emoji + 3),
+    ]);
     expect(summary.text).toBe('caf\u00e9 \ud83d\ude00');
   });
 
@@ -238,7 +253,9 @@ describe('OpenRouter stream replay of recorded captures', () => {
 
   it('reports a chunk that is not JSON as an invalid-chunk error', async () => {
     const events: ProviderEvent[] = [];
-    for await (const event of readChatCompletionStream(fromChunks([new TextEncoder().encode('data: {oops\n\n')]))) {
+    for await (const event of readChatCompletionStream(
+      fromChunks([new TextEncoder().encode('data: {oops\n\n')]),
+    )) {
       events.push(event);
     }
     expect(events).toHaveLength(1);
