@@ -19,7 +19,8 @@ afterEach(async () => {
 async function spawnServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(join(serverDirectory, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+  // One process (no tsx wrapper), so SIGKILL really kills the server.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDirectory,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -128,6 +129,7 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     expect(plan.status).toBe('partial');
     // Nothing was lost to the (long) flush throttle: shutdown wrote the whole text.
     expect(plan.content).toBe(assembleText(events));
-    expect(plan.content).toBe(simulator.requests[0]?.text);
+    // Bytes still in flight when the upstream request was aborted are the only difference.
+    expect(simulator.requests[0]?.text.startsWith(plan.content)).toBe(true);
   });
 });
