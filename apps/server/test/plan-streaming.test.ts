@@ -1,7 +1,8 @@
 import { type PlanDocument, planDocumentSchema } from '@sluice/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCuttingProxy } from './support/cutting-proxy';
 import { assembleText, type ReceivedEvent, subscribePlan } from './support/plan-events';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { createClient, startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 
@@ -80,6 +81,34 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
     expect(new Set(ids).size).toBe(ids.length);
     expect(assembleText(received)).toBe(await simulatorText(planId));
     expect(types(received).filter((type) => type === 'end')).toHaveLength(1);
+  });
+
+  it('stays exact when the network cuts the connection three times and the link reconnects by itself', { timeout: 30_000 }, async () => {
+    // Slower, so the stream is still running after each reconnection (EventSource waits ~3 s).
+    await stack.close();
+    stack = await startTestStack({ simulator: { tokensPerSecond: 80 } });
+    const proxy = await startCuttingProxy(new URL(stack.url));
+    try {
+      const client = createClient(proxy.url);
+      const { planId } = await client.plan.create.mutate({ goals });
+      const subscription = subscribePlan(client, planId);
+      await subscription.received(5);
+      for (let cut = 0; cut < 3; cut++) {
+        const connectionsBefore = proxy.connections;
+        const eventsBefore = subscription.events.length;
+        expect(proxy.cutAll()).toBeGreaterThan(0);
+        await expect.poll(() => proxy.connections, { timeout: 10_000 }).toBeGreaterThan(connectionsBefore);
+        // Something new arrives over the new connection before the next cut.
+        await Promise.race([subscription.received(eventsBefore + 2), subscription.ended]);
+      }
+      const events = await subscription.ended;
+      expect(types(events).filter((type) => type === 'snapshot')).toHaveLength(1);
+      const ids = events.map(({ id }) => id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(assembleText(events)).toBe(await simulatorText(planId));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('gives a subscriber that joins mid-stream a snapshot, then the live tail', async () => {
