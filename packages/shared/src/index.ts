@@ -1,4 +1,4 @@
-export * from './events';
 export * from './event-id';
+export * from './events';
 export * from './partial-json/index';
 export * from './schemas/plan';

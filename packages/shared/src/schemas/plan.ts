@@ -22,7 +22,10 @@ export const createPlanInputSchema = z.object({
     .string()
     .trim()
     .min(1, 'Describe at least one goal')
-    .max(planLimits.goalsMaxLength, `Goals must be at most ${planLimits.goalsMaxLength} characters`),
+    .max(
+      planLimits.goalsMaxLength,
+      `Goals must be at most ${planLimits.goalsMaxLength} characters`,
+    ),
   preferences: planPreferencesSchema.optional(),
   model: z.string().trim().min(1).max(planLimits.modelMaxLength).optional(),
 });
@@ -102,7 +105,13 @@ export const planDocumentJsonSchema = {
   },
 } as const;
 
-export const planStatusSchema = z.enum(['generating', 'completed', 'failed', 'cancelled', 'partial']);
+export const planStatusSchema = z.enum([
+  'generating',
+  'completed',
+  'failed',
+  'cancelled',
+  'partial',
+]);
 export type PlanStatus = z.infer<typeof planStatusSchema>;
 export type TerminalPlanStatus = Exclude<PlanStatus, 'generating'>;
 
