@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -81,6 +82,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const env = parsed.data;
+  // pnpm runs scripts inside the package; relative paths mean where the command was typed.
+  const workingDirectory = source.INIT_CWD ?? process.cwd();
+  const fromWorkingDirectory = (value: string) => {
+    if (/^postgres(ql)?:\/\//.test(value)) return value;
+    const path = value.replace(/^(sqlite|file):(\/\/)?/, '');
+    return path === ':memory:' || isAbsolute(path) ? path : resolve(workingDirectory, path);
+  };
   const upstream: UpstreamConfig = env.OPENROUTER_API_KEY
     ? { kind: 'openrouter', baseUrl: env.OPENROUTER_BASE_URL, apiKey: env.OPENROUTER_API_KEY }
     : env.OPENROUTER_BASE_URL
@@ -89,7 +97,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     port: env.PORT,
     host: env.HOST,
-    databaseUrl: env.DATABASE_URL,
+    databaseUrl: fromWorkingDirectory(env.DATABASE_URL),
     upstream,
     defaultModel:
       env.OPENROUTER_MODEL ??
@@ -106,6 +114,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     flushIntervalMs: env.FLUSH_INTERVAL_MS,
     maxActiveGenerations: env.MAX_ACTIVE_GENERATIONS,
     logLevel: env.LOG_LEVEL,
-    webDistDir: env.WEB_DIST_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
+    webDistDir: env.WEB_DIST_DIR
+      ? fromWorkingDirectory(env.WEB_DIST_DIR)
+      : fileURLToPath(new URL('../../web/dist', import.meta.url)),
   };
 }

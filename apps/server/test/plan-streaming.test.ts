@@ -83,7 +83,9 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
     expect(types(received).filter((type) => type === 'end')).toHaveLength(1);
   });
 
-  it('stays exact when the network cuts the connection three times and the link reconnects by itself', { timeout: 30_000 }, async () => {
+  it('stays exact when the network cuts the connection three times and the link reconnects by itself', {
+    timeout: 30_000,
+  }, async () => {
     // Slower, so the stream is still running after each reconnection (EventSource waits ~3 s).
     await stack.close();
     stack = await startTestStack({ simulator: { tokensPerSecond: 80 } });
@@ -97,7 +99,9 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
         const connectionsBefore = proxy.connections;
         const eventsBefore = subscription.events.length;
         expect(proxy.cutAll()).toBeGreaterThan(0);
-        await expect.poll(() => proxy.connections, { timeout: 10_000 }).toBeGreaterThan(connectionsBefore);
+        await expect
+          .poll(() => proxy.connections, { timeout: 10_000 })
+          .toBeGreaterThan(connectionsBefore);
         // Something new arrives over the new connection before the next cut.
         await Promise.race([subscription.received(eventsBefore + 2), subscription.ended]);
       }
