@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createErrorBody } from './create-error-body';
+import { createGeneration } from './create-generation';
+import { createGenerationId } from './create-generation-id';
+import type { RequestLog, SimulatorRequestRecord } from './create-request-log';
+import { hashText } from './hash-text';
+import { type CompletionRequest, parseCompletionRequest } from './parse-completion-request';
+import { type Fault, parseModel } from './parse-model';
+import { readBody } from './read-body';
+import { sendCompletion } from './send-completion';
+import { sendJson } from './send-json';
+import { type SettledStatus, type StreamTiming, streamCompletion } from './stream-completion';
+
+const bodyLimitBytes = 1024 * 1024;
+const streamOnlyFaults: ReadonlySet<Fault['kind']> = new Set([
+  'error-after',
+  'error-only',
+  'drop-after',
+  'stall-after',
+  'no-finish',
+  'length-after',
+  'split-utf8',
+]);
+
+export interface CompletionHandlerOptions {
+  log: RequestLog;
+  timing: StreamTiming;
+  retryAfterSeconds: number;
+}
+
+type CompletionHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+function sendBadRequest(response: ServerResponse, message: string): void {
+  sendJson(response, 400, createErrorBody(400, message));
+}
+
+/** Handles `POST …/chat/completions`: validate, record, then fail, stream or answer in one piece. */
+export function createCompletionHandler(options: CompletionHandlerOptions): CompletionHandler {
+  const { log, timing, retryAfterSeconds } = options;
+  const statusFaultCounts = new Map<string, number>();
+
+  /** Counts requests per model and messages; true while the fault's `x<N>` budget lasts. */
+  const statusFaultApplies = (request: CompletionRequest, times: number | undefined): boolean => {
+    const key = `${request.model}\n${hashText(JSON.stringify(request.messages))}`;
+    const count = (statusFaultCounts.get(key) ?? 0) + 1;
+    statusFaultCounts.set(key, count);
+    return times === undefined || count <= times;
+  };
+
+  const sendStatusFault = (
+    response: ServerResponse,
+    record: SimulatorRequestRecord,
+    status: number,
+  ) => {
+    log.update(record, { status: 'fault', endedAt: Date.now() });
+    const headers = status === 429 ? { 'retry-after': String(retryAfterSeconds) } : {};
+    sendJson(response, status, createErrorBody(status), headers);
+  };
+
+  const respond = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    completion: CompletionRequest,
+    fault: Fault | undefined,
+    faultName: string | undefined,
+  ) => {
+    const receivedAt = Date.now();
+    const identity = {
+      id: createGenerationId(receivedAt),
+      model: completion.model,
+      created: Math.floor(receivedAt / 1000),
+    };
+    const applied =
+      fault?.kind === 'status' && !statusFaultApplies(completion, fault.times) ? undefined : fault;
+    const record: SimulatorRequestRecord = {
+      id: identity.id,
+      model: completion.model,
+      body: completion.body,
+      headers: request.headers,
+      receivedAt,
+      fault: applied === undefined ? undefined : faultName,
+      text: '',
+      status: 'streaming',
+      clientAborted: false,
+    };
+    log.add(record);
+    if (applied?.kind === 'status') return sendStatusFault(response, record, applied.status);
+
+    const controller = new AbortController();
+    response.on('close', () => {
+      controller.abort();
+      if (response.writableEnded || record.status !== 'streaming') return;
+      log.update(record, { status: 'client-aborted', clientAborted: true, endedAt: Date.now() });
+    });
+    const responseOptions = {
+      response,
+      signal: controller.signal,
+      generation: createGeneration(completion, identity),
+      fault: applied,
+      timing,
+      onContent: (text: string) => log.update(record, { text: record.text + text }),
+      onSettled: (status: SettledStatus) => log.update(record, { status, endedAt: Date.now() }),
+    };
+    try {
+      await (completion.stream
+        ? streamCompletion(responseOptions)
+        : sendCompletion(responseOptions));
+    } catch (error) {
+      // A closed connection rejects pending writes and delays; the close handler recorded it.
+      if (controller.signal.aborted) return;
+      log.update(record, { status: 'fault', endedAt: Date.now() });
+      throw error;
+    }
+  };
+
+  return async (request, response) => {
+    const body = await readBody(request, bodyLimitBytes);
+    if (!body.success) return sendJson(response, 413, createErrorBody(413, body.error));
+    const completion = parseCompletionRequest(body.value);
+    if (!completion.success) return sendBadRequest(response, completion.error);
+    const model = parseModel(completion.value.model);
+    if (!model.success) return sendBadRequest(response, model.error);
+    const { fault, faultName } = model.value;
+    if (!completion.value.stream && fault !== undefined && streamOnlyFaults.has(fault.kind)) {
+      return sendBadRequest(
+        response,
+        `The fault "${faultName}" only applies to streaming requests ("stream": true)`,
+      );
+    }
+    return respond(request, response, completion.value, fault, faultName);
+  };
+}

@@ -1,0 +1,3 @@
+export type { SimulatorRequestRecord, SimulatorRequestStatus } from './create-request-log';
+export { simulatorModel } from './parse-completion-request';
+export { type Simulator, type SimulatorOptions, startSimulator } from './start-simulator';

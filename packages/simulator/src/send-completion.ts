@@ -1,0 +1,15 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { createUsage } from './create-usage';
+import { sendJson } from './send-json';
+import { millisecondsPerPiece, type ResponseOptions } from './stream-completion';
+
+/** `stream: false`: the same content as one `chat.completion`, after the time it would take to stream. */
+export async function sendCompletion(options: ResponseOptions): Promise<void> {
+  const { response, signal, generation, fault, timing } = options;
+  const generationTime = generation.pieces.length * millisecondsPerPiece(timing, fault);
+  await delay(timing.firstTokenDelayMs + generationTime, undefined, { signal });
+  const usage = createUsage(generation.promptTokens, generation.pieces.length);
+  options.onContent(generation.content);
+  options.onSettled('completed');
+  sendJson(response, 200, generation.chunks.completion(generation.content, usage));
+}
