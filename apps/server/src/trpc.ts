@@ -19,6 +19,13 @@ function fieldErrorsOf(cause: unknown): FieldErrors | null {
   return null;
 }
 
+function describeFieldErrors(fieldErrors: FieldErrors): string {
+  const parts = Object.entries(fieldErrors).map(([field, messages]) =>
+    field === '_' ? messages.join('; ') : `${field}: ${messages.join('; ')}`,
+  );
+  return `Invalid input: ${parts.join('. ')}`;
+}
+
 export const sseSettings = {
   /** Comments that keep proxies and the client's inactivity timer from closing the stream. */
   pingIntervalMs: 5_000,
@@ -32,9 +39,15 @@ const t = initTRPC.context<Context>().create({
     client: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
   },
   errorFormatter({ shape, error }) {
+    const fieldErrors = fieldErrorsOf(error.cause);
     return {
       ...shape,
-      data: { ...shape.data, fieldErrors: fieldErrorsOf(error.cause) },
+      // A readable message instead of zod's JSON dump; the details stay in fieldErrors.
+      message:
+        error.cause instanceof ZodError && fieldErrors
+          ? describeFieldErrors(fieldErrors)
+          : shape.message,
+      data: { ...shape.data, fieldErrors },
     };
   },
 });

@@ -28,7 +28,10 @@ describe('cancel', () => {
     await second.received(2);
 
     const cancelledAt = Date.now();
-    expect(await client.plan.cancel.mutate({ planId })).toEqual({ status: 'cancelled' });
+    expect(await client.plan.cancel.mutate({ planId })).toEqual({
+      status: 'cancelled',
+      cancelled: true,
+    });
     const record = await simulator.waitFor((request) => request.clientAborted, 1000);
     expect(Date.now() - cancelledAt).toBeLessThan(1000);
     expect(record.status).toBe('client-aborted');
@@ -52,8 +55,14 @@ describe('cancel', () => {
     const { client } = await start();
     const { planId } = await client.plan.create.mutate({ goals });
     await subscribePlan(client, planId).ended;
-    expect(await client.plan.cancel.mutate({ planId })).toEqual({ status: 'completed' });
-    expect(await client.plan.cancel.mutate({ planId })).toEqual({ status: 'completed' });
+    expect(await client.plan.cancel.mutate({ planId })).toEqual({
+      status: 'completed',
+      cancelled: false,
+    });
+    expect(await client.plan.cancel.mutate({ planId })).toEqual({
+      status: 'completed',
+      cancelled: false,
+    });
   });
 });
 
@@ -254,6 +263,9 @@ describe('bad input', () => {
       };
       expect(data.code).toBe('BAD_REQUEST');
       expect(Object.keys(data.fieldErrors)).toContain(field);
+      // A readable message, not zod's JSON dump.
+      expect((error as Error).message).toMatch(/^Invalid input: /);
+      expect((error as Error).message).toContain(`${field}: `);
       expect(await rowCount(current)).toBe(0);
       expect(current.simulator.requests).toHaveLength(0);
     },

@@ -252,11 +252,15 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       };
     },
 
-    /** Cancels a running generation; a plan that is not running is answered calmly with its status. */
-    async cancel(planId: string): Promise<{ status: PlanStatus }> {
+    /**
+     * Cancels a running generation. A plan that is not running is answered calmly with its
+     * status and `cancelled: false` (nothing to cancel).
+     */
+    async cancel(planId: string): Promise<{ status: PlanStatus; cancelled: boolean }> {
       const row = await requirePlan(planId);
       const result = await engine.cancel(planId);
-      return { status: result?.status ?? (row.status as PlanStatus) };
+      if (!result) return { status: row.status as PlanStatus, cancelled: false };
+      return { status: result.status, cancelled: result.status === 'cancelled' };
     },
 
     /** Resolves the plan's existence first, so an unknown id fails before streaming starts. */
