@@ -1,7 +1,12 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
-import { InvalidInputError, NotFoundError, TooManyRequestsError } from './services/errors';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  TooManyRequestsError,
+} from './services/errors';
 
 /** Field errors keyed by dotted path (`preferences.hoursPerWeek`), for forms to show. */
 export type FieldErrors = Record<string, string[]>;
@@ -61,6 +66,8 @@ const domainErrors = t.middleware(async ({ next }) => {
     result.error = new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
   } else if (cause instanceof InvalidInputError) {
     result.error = new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  } else if (cause instanceof ConflictError) {
+    result.error = new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
   } else if (cause instanceof TooManyRequestsError) {
     result.error = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   }

@@ -30,6 +30,8 @@ export interface PlansTable {
   output_tokens: number | null;
   cost: number | null;
   attempts: Generated<number>;
+  /** The plan whose saved text this one continues, if any. */
+  continued_from: string | null;
   generation_started_at: string | null;
   completed_at: string | null;
   created_at: string;

@@ -268,3 +268,40 @@ describe('other routes', () => {
     expect((await readEventStream(response)).sawDone).toBe(true);
   });
 });
+
+describe('a continuation', () => {
+  it('sends the rest of the text the same conversation produced, after the partial reply', async () => {
+    const simulator = await startTestSimulator();
+    const original = completionBody('sluice/simulator', runningGoals, planFormat);
+    const whole = (await readEventStream(await postCompletion(simulator, original))).content;
+    const prefix = whole.slice(0, 123);
+    const continuation = {
+      ...completionBody('sluice/simulator', runningGoals),
+      messages: [
+        ...original.messages,
+        { role: 'assistant', content: prefix },
+        { role: 'user', content: 'You were cut off. Continue exactly where you stopped.' },
+      ],
+    };
+    const rest = (await readEventStream(await postCompletion(simulator, continuation))).content;
+    expect(prefix + rest).toBe(whole);
+    expect(simulator.requests[1]?.text).toBe(rest);
+  });
+
+  it('starts over when the partial reply is not its own (as a confused model might)', async () => {
+    const simulator = await startTestSimulator();
+    const original = completionBody('sluice/simulator', runningGoals, planFormat);
+    const whole = (await readEventStream(await postCompletion(simulator, original))).content;
+    const continuation = {
+      ...original,
+      messages: [
+        ...original.messages,
+        { role: 'assistant', content: '{"title":"Something else' },
+        { role: 'user', content: 'Continue.' },
+      ],
+    };
+    expect((await readEventStream(await postCompletion(simulator, continuation))).content).toBe(
+      whole,
+    );
+  });
+});

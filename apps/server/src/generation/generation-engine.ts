@@ -62,6 +62,8 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
   /** Bus topic the events are published on. */
   topic: string;
   request: ProviderRequest;
+  /** Text the generation starts from (a continuation); already saved, not sent to the provider's output. */
+  initialText?: string;
   document?: DocumentTracker<TSemantic>;
   logger: Logger;
   onAttempt?: (attempt: number) => void;
@@ -130,6 +132,10 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
   function start(spec: GenerationSpec<TSemantic>): LiveGeneration<TSemantic> {
     if (live.has(spec.id)) throw new Error(`Generation ${spec.id} is already running`);
     const log = createStreamLog<GenerationEvent<TSemantic>>();
+    if (spec.initialText) {
+      log.appendText(spec.initialText);
+      for (const semantic of spec.document?.feed(spec.initialText) ?? []) log.appendEvent(semantic);
+    }
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
     let watchers = 0;

@@ -1,4 +1,5 @@
 import {
+  continuePlanInputSchema,
   createPlanInputSchema,
   listPlansInputSchema,
   planEventsInputSchema,
@@ -29,6 +30,10 @@ export const planRouter = router({
   list: publicProcedure
     .input(listPlansInputSchema)
     .query(({ ctx, input }) => ctx.plans.list(input ?? {})),
+
+  continue: publicProcedure
+    .input(continuePlanInputSchema)
+    .mutation(({ ctx, input }) => ctx.plans.continue(input)),
 
   cancel: publicProcedure
     .input(planIdInputSchema)

@@ -46,3 +46,27 @@ export function buildPlanRequest(
     responseFormat: { type: 'json_schema', name: 'monthly_plan', schema: planDocumentJsonSchema },
   };
 }
+
+export const continueInstruction =
+  'Your reply above was cut off. Continue it exactly where it stops: output only the remaining characters of the JSON object, without repeating anything already written and without code fences.';
+
+/**
+ * Asks the model to finish a plan whose text was cut off. No response_format: structured
+ * output would force a whole new document, and the continuation is only the rest of one.
+ */
+export function buildContinuationRequest(
+  input: CreatePlanInput,
+  settings: PlanRequestSettings,
+  prefix: string,
+): ProviderRequest {
+  const base = buildPlanRequest(input, settings);
+  return {
+    ...base,
+    responseFormat: undefined,
+    messages: [
+      ...base.messages,
+      { role: 'assistant', content: prefix },
+      { role: 'user', content: continueInstruction },
+    ],
+  };
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   findPlan,
   finishPlan,
+  insertContinuation,
   insertPlan,
   listPlans,
   markPlanAttempt,
@@ -26,9 +27,10 @@ import type {
   GenerationResult,
 } from '../generation/generation-engine';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
-import { InvalidInputError, NotFoundError, TooManyRequestsError } from './errors';
+import type { ProviderRequest } from '../providers/provider';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from './errors';
 import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
-import { buildPlanRequest } from './plan-prompt';
+import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
 export interface PlanUsage {
   inputTokens: number;
@@ -50,6 +52,8 @@ export interface PlanView {
   goals: string;
   preferences: PlanPreferences;
   attempts: number;
+  /** The plan whose text this one continues. */
+  continuedFrom: string | null;
   createdAt: string;
   updatedAt: string;
   generationStartedAt: string | null;
@@ -124,12 +128,13 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     return row;
   }
 
-  function startGeneration(planId: string, input: CreatePlanInput, model: string): void {
-    const generationLogger = logger.child({ planId, model });
+  function startGeneration(planId: string, request: ProviderRequest, initialText?: string): void {
+    const generationLogger = logger.child({ planId, model: request.model });
     engine.start({
       id: planId,
       topic: planTopic(planId),
-      request: buildPlanRequest(input, { ...config, model }),
+      request,
+      initialText,
       document: createPlanDocumentTracker(),
       logger: generationLogger,
       onAttempt(attempt) {
@@ -182,6 +187,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       goals: row.goals,
       preferences: JSON.parse(row.preferences) as PlanPreferences,
       attempts: row.attempts,
+      continuedFrom: row.continued_from,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       generationStartedAt: row.generation_started_at,
@@ -189,12 +195,16 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     };
   }
 
-  async function create(input: CreatePlanInput): Promise<{ planId: string }> {
+  function ensureCapacity(): void {
     if (engine.size >= config.maxActiveGenerations) {
       throw new TooManyRequestsError(
         `The server is already writing ${engine.size} plans; try again in a moment`,
       );
     }
+  }
+
+  async function create(input: CreatePlanInput): Promise<{ planId: string }> {
+    ensureCapacity();
     const planId = newId();
     const model = input.model ?? config.defaultModel;
     // Persist before spending: the rows exist before any upstream request.
@@ -206,12 +216,56 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       model,
       now: now(),
     });
-    startGeneration(planId, input, model);
+    startGeneration(planId, buildPlanRequest(input, { ...config, model }));
+    return { planId };
+  }
+
+  /** A new plan that starts from a stopped plan's saved text and asks the model for the rest. */
+  async function continuePlan(input: {
+    planId: string;
+    model?: string;
+  }): Promise<{ planId: string }> {
+    const source = await requirePlan(input.planId);
+    if (engine.get(source.id) || source.status === 'generating') {
+      throw new ConflictError(
+        'This plan is still being written; wait for it to stop before continuing it',
+      );
+    }
+    if (source.status === 'completed') {
+      throw new InvalidInputError('This plan is complete; there is nothing to continue', 'planId');
+    }
+    const prefix = source.partial_content;
+    if (prefix.trim() === '') {
+      throw new InvalidInputError(
+        'Nothing was written before this plan stopped; retry it instead',
+        'planId',
+      );
+    }
+    ensureCapacity();
+    const planId = newId();
+    const model = input.model ?? source.model;
+    await insertContinuation(db, {
+      id: planId,
+      source: { id: source.id, inputId: source.input_id },
+      prefix,
+      model,
+      now: now(),
+    });
+    const planInput: CreatePlanInput = {
+      goals: source.goals,
+      preferences: JSON.parse(source.preferences) as PlanPreferences,
+    };
+    startGeneration(
+      planId,
+      buildContinuationRequest(planInput, { ...config, model }, prefix),
+      prefix,
+    );
     return { planId };
   }
 
   return {
     create,
+    continue: continuePlan,
 
     async get(planId: string): Promise<PlanView> {
       return toView(await requirePlan(planId));

@@ -8,6 +8,7 @@ import {
   appendPlanContent,
   findPlan,
   finishPlan,
+  insertContinuation,
   insertPlan,
   listPlans,
   recoverInterruptedPlans,
@@ -192,6 +193,36 @@ describe('plans repository (real SQLite file)', () => {
       partial_content: '{"title":"half',
     });
     expect((await findPlan(db, 'finished'))?.status).toBe('completed');
+  });
+
+  it('inserts a continuation that shares the input and starts from the saved text', async () => {
+    await createPlan('source');
+    await appendPlanContent(db, [{ id: 'source', text: '{"title":"Half' }], new Date());
+    const row = await insertContinuation(db, {
+      id: 'next',
+      source: { id: 'source', inputId: 'input-source' },
+      prefix: '{"title":"Half',
+      model: 'other/model',
+      now: new Date(),
+    });
+    expect(row).toMatchObject({
+      status: 'generating',
+      partial_content: '{"title":"Half',
+      continued_from: 'source',
+    });
+    expect(await findPlan(db, 'next')).toMatchObject({
+      goals: 'goals of source',
+      model: 'other/model',
+    });
+    await expect(
+      insertContinuation(db, {
+        id: 'orphan',
+        source: { id: 'missing', inputId: 'input-source' },
+        prefix: '',
+        model: 'm',
+        now: new Date(),
+      }),
+    ).rejects.toThrow(/FOREIGN KEY/);
   });
 
   it('deletes a plan with its input (foreign key cascade)', async () => {

@@ -40,6 +40,38 @@ export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Pr
   });
 }
 
+export interface InsertContinuationArgs {
+  id: string;
+  /** The plan being continued; the new plan shares its input. */
+  source: { id: string; inputId: string };
+  /** The text the new plan starts from (the source's saved text). */
+  prefix: string;
+  model: string;
+  now: Date;
+}
+
+/** A new `generating` plan that starts from another plan's saved text. */
+export async function insertContinuation(
+  db: Kysely<Database>,
+  args: InsertContinuationArgs,
+): Promise<PlanRow> {
+  const timestamp = args.now.toISOString();
+  return db
+    .insertInto('plans')
+    .values({
+      id: args.id,
+      input_id: args.source.inputId,
+      status: 'generating',
+      model: args.model,
+      partial_content: args.prefix,
+      continued_from: args.source.id,
+      created_at: timestamp,
+      updated_at: timestamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 function selectPlanWithInput(db: Kysely<Database>) {
   return db
     .selectFrom('plans')

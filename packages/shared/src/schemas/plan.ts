@@ -117,6 +117,13 @@ export type TerminalPlanStatus = Exclude<PlanStatus, 'generating'>;
 
 export const planIdInputSchema = z.object({ planId: z.string().min(1).max(100) });
 
+export const continuePlanInputSchema = z.object({
+  planId: z.string().min(1).max(100),
+  /** Another model to finish with; the plan's own model by default. */
+  model: z.string().trim().min(1).max(planLimits.modelMaxLength).optional(),
+});
+export type ContinuePlanInput = z.infer<typeof continuePlanInputSchema>;
+
 export const planEventsInputSchema = z.object({
   planId: z.string().min(1).max(100),
   lastEventId: z.string().max(100).nullish(),
