@@ -38,10 +38,76 @@ export interface PlansTable {
   updated_at: ColumnType<string, string, string>;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface ChatSessionsTable {
+  id: string;
+  title: string;
+  model: string;
+  system_prompt: Generated<string>;
+  character: Generated<string>;
+  user_profile: Generated<string>;
+  /** 0 or 1. */
+  experiment: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ChatRole = 'user' | 'assistant';
+
+export interface ChatMessagesTable {
+  id: string;
+  session_id: string;
+  role: ChatRole;
+  content: Generated<string>;
+  /** Null for user messages. */
+  status: PlanStatusValue | null;
+  status_reason: string | null;
+  /** For an assistant message: the user message it answers. */
+  reply_to: string | null;
+  client_request_id: string | null;
+  model: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_retryable: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  time_to_first_token_ms: number | null;
+  duration_ms: number | null;
+  chunks: number | null;
+  characters: number | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface ChatArtifactsTable {
+  id: string;
+  session_id: string;
+  message_id: string;
+  title: string | null;
+  html: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   plan_inputs: PlanInputsTable;
   plans: PlansTable;
+  settings: SettingsTable;
+  chat_sessions: ChatSessionsTable;
+  chat_messages: ChatMessagesTable;
+  chat_artifacts: ChatArtifactsTable;
 }
+
+export type ChatSessionRow = Selectable<ChatSessionsTable>;
+export type ChatMessageRow = Selectable<ChatMessagesTable>;
+export type ChatArtifactRow = Selectable<ChatArtifactsTable>;
 
 export type PlanInputRow = Selectable<PlanInputsTable>;
 export type NewPlanInputRow = Insertable<PlanInputsTable>;

@@ -28,3 +28,18 @@ export function parseEventId(id: string | null | undefined): StreamPosition | nu
 export function positionSequence(position: StreamPosition): number {
   return position.offset + position.count;
 }
+
+/** Chat events span replies: their ids name the assistant message, then the position in it. */
+export function formatMessageEventId(messageId: string, position: StreamPosition): string {
+  return `${messageId}:${formatEventId(position)}`;
+}
+
+export function parseMessageEventId(
+  id: string | null | undefined,
+): { messageId: string; position: StreamPosition } | null {
+  if (!id) return null;
+  const separator = id.lastIndexOf(':');
+  if (separator <= 0) return null;
+  const position = parseEventId(id.slice(separator + 1));
+  return position ? { messageId: id.slice(0, separator), position } : null;
+}

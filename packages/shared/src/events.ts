@@ -79,3 +79,29 @@ export type StreamEvent = SnapshotEvent | TextDeltaEvent | UsageEvent | EndEvent
 export type PlanSemanticEvent = SummaryEndEvent | WeekStartEvent | WeekEndEvent;
 export type PlanEvent = StreamEvent | PlanSemanticEvent;
 export type PlanEventType = PlanEvent['type'];
+
+/** First event of every chat reply: which user message it answers. */
+export interface MessageStartEvent {
+  type: 'message-start';
+  userMessage: { id: string; content: string; createdAt: string };
+  /** Set when the reply may carry an HTML experiment. */
+  artifactId?: string;
+}
+
+/** The reply opened a ```html block: an experiment is being written. */
+export interface ArtifactStartEvent {
+  type: 'artifact-start';
+  artifactId: string;
+}
+
+/** The ```html block closed. */
+export interface ArtifactEndEvent {
+  type: 'artifact-end';
+  artifactId: string;
+  title: string;
+}
+
+export type ChatSemanticEvent = MessageStartEvent | ArtifactStartEvent | ArtifactEndEvent;
+
+/** Every chat event names the assistant message it belongs to. */
+export type ChatEvent = (StreamEvent | ChatSemanticEvent) & { messageId: string };

@@ -1,4 +1,5 @@
 export * from './event-id';
 export * from './events';
 export * from './partial-json/index';
+export * from './schemas/chat';
 export * from './schemas/plan';

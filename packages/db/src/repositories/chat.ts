@@ -1,0 +1,409 @@
+import { type Kysely, sql } from 'kysely';
+import type {
+  ChatArtifactRow,
+  ChatMessageRow,
+  ChatSessionRow,
+  Database,
+  PlanStatusValue,
+} from '../schema';
+import type { ContentAppend } from './plans';
+
+// Settings -------------------------------------------------------------------
+
+export async function readSettings(
+  db: Kysely<Database>,
+  keys: readonly string[],
+): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', keys)
+    .execute();
+  return new Map(rows.map((row) => [row.key, row.value]));
+}
+
+export async function writeSettings(
+  db: Kysely<Database>,
+  values: Readonly<Record<string, string>>,
+  now: Date,
+): Promise<void> {
+  const timestamp = now.toISOString();
+  await db.transaction().execute(async (transaction) => {
+    for (const [key, value] of Object.entries(values)) {
+      await transaction
+        .insertInto('settings')
+        .values({ key, value, updated_at: timestamp })
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({ value, updated_at: timestamp }),
+        )
+        .execute();
+    }
+  });
+}
+
+// Sessions -------------------------------------------------------------------
+
+export interface ChatSessionFields {
+  title: string;
+  model: string;
+  systemPrompt: string;
+  character: string;
+  userProfile: string;
+  experiment: boolean;
+}
+
+export async function insertChatSession(
+  db: Kysely<Database>,
+  args: ChatSessionFields & { id: string; now: Date },
+): Promise<ChatSessionRow> {
+  const timestamp = args.now.toISOString();
+  return db
+    .insertInto('chat_sessions')
+    .values({
+      id: args.id,
+      title: args.title,
+      model: args.model,
+      system_prompt: args.systemPrompt,
+      character: args.character,
+      user_profile: args.userProfile,
+      experiment: Number(args.experiment),
+      created_at: timestamp,
+      updated_at: timestamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findChatSession(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ChatSessionRow | undefined> {
+  return db.selectFrom('chat_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Most recently active first. */
+export async function listChatSessions(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<ChatSessionRow[]> {
+  return db
+    .selectFrom('chat_sessions')
+    .selectAll()
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function updateChatSession(
+  db: Kysely<Database>,
+  id: string,
+  fields: Partial<ChatSessionFields>,
+  now: Date,
+): Promise<ChatSessionRow | undefined> {
+  return db
+    .updateTable('chat_sessions')
+    .set({
+      ...(fields.title === undefined ? {} : { title: fields.title }),
+      ...(fields.model === undefined ? {} : { model: fields.model }),
+      ...(fields.systemPrompt === undefined ? {} : { system_prompt: fields.systemPrompt }),
+      ...(fields.character === undefined ? {} : { character: fields.character }),
+      ...(fields.userProfile === undefined ? {} : { user_profile: fields.userProfile }),
+      ...(fields.experiment === undefined ? {} : { experiment: Number(fields.experiment) }),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Deletes a session with its messages and artifacts; returns whether it existed. */
+export async function deleteChatSession(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('chat_sessions').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+// Messages -------------------------------------------------------------------
+
+/** A session's messages in the order they were written. */
+export async function listChatMessages(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<ChatMessageRow[]> {
+  return db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .orderBy(sql`rowid`)
+    .execute();
+}
+
+export async function findChatMessage(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ChatMessageRow | undefined> {
+  return db.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The reply that answers a user message, if any. */
+export async function findReply(
+  db: Kysely<Database>,
+  userMessageId: string,
+): Promise<ChatMessageRow | undefined> {
+  return db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('reply_to', '=', userMessageId)
+    .executeTakeFirst();
+}
+
+export async function findMessageByClientRequest(
+  db: Kysely<Database>,
+  sessionId: string,
+  clientRequestId: string,
+): Promise<ChatMessageRow | undefined> {
+  return db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('client_request_id', '=', clientRequestId)
+    .executeTakeFirst();
+}
+
+export interface InsertChatTurnArgs {
+  sessionId: string;
+  userMessage: { id: string; content: string; clientRequestId: string | null };
+  assistantMessage: { id: string; model: string };
+  /** Provisioned before the upstream call when the reply may carry an experiment. */
+  artifactId: string | null;
+  now: Date;
+}
+
+/**
+ * Writes the user message, the assistant message (status `generating`) and any artifact
+ * row in one transaction. The database refuses a second generating message in a session
+ * (unique index): that surfaces as an error whose message names `chat_messages.session_id`.
+ */
+export async function insertChatTurn(
+  db: Kysely<Database>,
+  args: InsertChatTurnArgs,
+): Promise<void> {
+  const timestamp = args.now.toISOString();
+  await db.transaction().execute(async (transaction) => {
+    await transaction
+      .insertInto('chat_messages')
+      .values({
+        id: args.userMessage.id,
+        session_id: args.sessionId,
+        role: 'user',
+        content: args.userMessage.content,
+        status: null,
+        status_reason: null,
+        reply_to: null,
+        client_request_id: args.userMessage.clientRequestId,
+        model: null,
+        error_code: null,
+        error_message: null,
+        error_retryable: null,
+        input_tokens: null,
+        output_tokens: null,
+        cost: null,
+        time_to_first_token_ms: null,
+        duration_ms: null,
+        chunks: null,
+        characters: null,
+        created_at: timestamp,
+        updated_at: timestamp,
+        completed_at: null,
+      })
+      .execute();
+    await transaction
+      .insertInto('chat_messages')
+      .values({
+        id: args.assistantMessage.id,
+        session_id: args.sessionId,
+        role: 'assistant',
+        status: 'generating',
+        status_reason: null,
+        reply_to: args.userMessage.id,
+        client_request_id: null,
+        model: args.assistantMessage.model,
+        error_code: null,
+        error_message: null,
+        error_retryable: null,
+        input_tokens: null,
+        output_tokens: null,
+        cost: null,
+        time_to_first_token_ms: null,
+        duration_ms: null,
+        chunks: null,
+        characters: null,
+        created_at: timestamp,
+        updated_at: timestamp,
+        completed_at: null,
+      })
+      .execute();
+    if (args.artifactId) {
+      await transaction
+        .insertInto('chat_artifacts')
+        .values({
+          id: args.artifactId,
+          session_id: args.sessionId,
+          message_id: args.assistantMessage.id,
+          title: null,
+          html: null,
+          created_at: timestamp,
+          updated_at: timestamp,
+        })
+        .execute();
+    }
+    await transaction
+      .updateTable('chat_sessions')
+      .set({ updated_at: timestamp })
+      .where('id', '=', args.sessionId)
+      .execute();
+  });
+}
+
+export function isOneGenerationPerSessionViolation(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /UNIQUE constraint failed: chat_messages\.session_id(?!,)/.test(error.message)
+  );
+}
+
+export function isClientRequestViolation(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /UNIQUE constraint failed: chat_messages\.session_id, chat_messages\.client_request_id/.test(
+      error.message,
+    )
+  );
+}
+
+/** Appends streamed text to generating assistant messages, in one transaction. */
+export async function appendChatContent(
+  db: Kysely<Database>,
+  appends: readonly ContentAppend[],
+  now: Date,
+): Promise<void> {
+  if (appends.length === 0) return;
+  const timestamp = now.toISOString();
+  await db.transaction().execute(async (transaction) => {
+    for (const append of appends) {
+      await transaction
+        .updateTable('chat_messages')
+        .set({ content: sql<string>`content || ${append.text}`, updated_at: timestamp })
+        .where('id', '=', append.id)
+        .where('status', '=', 'generating')
+        .execute();
+    }
+  });
+}
+
+export interface FinishChatMessageArgs {
+  id: string;
+  status: Exclude<PlanStatusValue, 'generating'>;
+  reason: string | null;
+  text: string;
+  error: { code: string; message: string; retryable: boolean } | null;
+  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
+  stats: {
+    timeToFirstTokenMs: number | null;
+    durationMs: number;
+    chunks: number;
+    characters: number;
+  };
+  /** The extracted experiment, or null to drop the provisioned artifact row. */
+  artifact: { id: string; title: string; html: string } | null;
+  provisionedArtifactId: string | null;
+  now: Date;
+}
+
+/** Moves a generating reply to its terminal state; returns false if it was not generating. */
+export async function finishChatMessage(
+  db: Kysely<Database>,
+  args: FinishChatMessageArgs,
+): Promise<boolean> {
+  const timestamp = args.now.toISOString();
+  return db.transaction().execute(async (transaction) => {
+    const result = await transaction
+      .updateTable('chat_messages')
+      .set({
+        status: args.status,
+        status_reason: args.reason,
+        content: args.text,
+        error_code: args.error?.code ?? null,
+        error_message: args.error?.message ?? null,
+        error_retryable: args.error ? Number(args.error.retryable) : null,
+        input_tokens: args.usage?.inputTokens ?? null,
+        output_tokens: args.usage?.outputTokens ?? null,
+        cost: args.usage?.cost ?? null,
+        time_to_first_token_ms: args.stats.timeToFirstTokenMs,
+        duration_ms: args.stats.durationMs,
+        chunks: args.stats.chunks,
+        characters: args.stats.characters,
+        completed_at: timestamp,
+        updated_at: timestamp,
+      })
+      .where('id', '=', args.id)
+      .where('status', '=', 'generating')
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    if (args.artifact) {
+      await transaction
+        .updateTable('chat_artifacts')
+        .set({ title: args.artifact.title, html: args.artifact.html, updated_at: timestamp })
+        .where('id', '=', args.artifact.id)
+        .execute();
+    } else if (args.provisionedArtifactId) {
+      await transaction
+        .deleteFrom('chat_artifacts')
+        .where('id', '=', args.provisionedArtifactId)
+        .execute();
+    }
+    return true;
+  });
+}
+
+/** At boot: replies left `generating` by a dead process become `partial`; returns their ids. */
+export async function recoverInterruptedChatMessages(
+  db: Kysely<Database>,
+  args: { reason: string; now: Date },
+): Promise<string[]> {
+  const timestamp = args.now.toISOString();
+  const rows = await db
+    .updateTable('chat_messages')
+    .set({
+      status: 'partial',
+      status_reason: args.reason,
+      completed_at: timestamp,
+      updated_at: timestamp,
+    })
+    .where('status', '=', 'generating')
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+// Artifacts ------------------------------------------------------------------
+
+export async function listChatArtifacts(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<ChatArtifactRow[]> {
+  return db
+    .selectFrom('chat_artifacts')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function findChatArtifact(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ChatArtifactRow | undefined> {
+  return db.selectFrom('chat_artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+export const chatLimits = {
+  titleMaxLength: 200,
+  promptMaxLength: 20_000,
+  messageMaxLength: 20_000,
+  modelMaxLength: 200,
+  clientRequestIdMaxLength: 100,
+} as const;
+
+const prompt = z.string().max(chatLimits.promptMaxLength);
+const id = z.string().min(1).max(100);
+
+export const chatSessionSettingsSchema = z
+  .object({
+    title: z.string().trim().min(1, 'Give the session a name').max(chatLimits.titleMaxLength),
+    model: z.string().trim().min(1).max(chatLimits.modelMaxLength),
+    systemPrompt: prompt,
+    character: prompt,
+    userProfile: prompt,
+    /** While it has at most one prior turn, the assistant is asked for a self-contained HTML experiment. */
+    experiment: z.boolean(),
+  })
+  .strict();
+
+export const createChatSessionInputSchema = chatSessionSettingsSchema.partial().strict();
+export type CreateChatSessionInput = z.infer<typeof createChatSessionInputSchema>;
+
+export const updateChatSessionInputSchema = z
+  .object({ sessionId: id })
+  .extend(chatSessionSettingsSchema.partial().shape)
+  .strict();
+export type UpdateChatSessionInput = z.infer<typeof updateChatSessionInputSchema>;
+
+export const renameChatSessionInputSchema = z.object({
+  sessionId: id,
+  title: chatSessionSettingsSchema.shape.title,
+});
+
+export const chatSessionIdInputSchema = z.object({ sessionId: id });
+
+export const chatSettingsSchema = z
+  .object({
+    /** Put before every session's system prompt. */
+    preSystemPrompt: prompt,
+    /** Sent after the history, before the new user message. */
+    postSystemPrompt: prompt,
+  })
+  .strict();
+export type ChatSettings = z.infer<typeof chatSettingsSchema>;
+export const updateChatSettingsInputSchema = chatSettingsSchema.partial().strict();
+
+export const sendChatMessageInputSchema = z.object({
+  sessionId: id,
+  content: z
+    .string()
+    .trim()
+    .min(1, 'Write a message')
+    .max(
+      chatLimits.messageMaxLength,
+      `Messages must be at most ${chatLimits.messageMaxLength} characters`,
+    ),
+  stream: z.boolean().default(true),
+  /** The same id on a retried send attaches to the first send's reply instead of starting another. */
+  clientRequestId: z.string().trim().min(1).max(chatLimits.clientRequestIdMaxLength).optional(),
+});
+export type SendChatMessageInput = z.input<typeof sendChatMessageInputSchema>;
+
+export const chatEventsInputSchema = z.object({
+  sessionId: id,
+  lastEventId: z.string().max(200).nullish(),
+});
+export type ChatEventsInput = z.infer<typeof chatEventsInputSchema>;
+
+export const listChatSessionsInputSchema = z
+  .object({ limit: z.number().int().min(1).max(200).optional() })
+  .optional();
