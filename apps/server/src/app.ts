@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import {
+  appendChatContent,
   appendPlanContent,
   migrateToLatest,
   openDatabase,
+  recoverInterruptedChatMessages,
   recoverInterruptedPlans,
 } from '@sluice/db';
-import type { PlanSemanticEvent } from '@sluice/shared';
+import type { ChatSemanticEvent, PlanSemanticEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import pino, { type Logger } from 'pino';
@@ -19,6 +21,7 @@ import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapt
 import type { ProviderAdapter } from './providers/provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
+import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
 
 export interface ServerAppOptions {
@@ -37,6 +40,7 @@ export interface ServerApp {
   readonly upstreamLabel: string;
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
+  readonly chat: ReturnType<typeof createChatService>;
 }
 
 async function createProvider(
@@ -77,52 +81,77 @@ export async function createServerApp(
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
   const db = openDatabase({ url: config.databaseUrl });
   await migrateToLatest(db);
-  const recovered = await recoverInterruptedPlans(db, {
-    reason: 'server-restart',
-    now: new Date(),
-  });
-  if (recovered.length > 0) {
+  const restart = { reason: 'server-restart', now: new Date() };
+  const recoveredPlans = await recoverInterruptedPlans(db, restart);
+  const recoveredReplies = await recoverInterruptedChatMessages(db, restart);
+  if (recoveredPlans.length > 0 || recoveredReplies.length > 0) {
     logger.warn(
-      { plans: recovered },
-      'plans interrupted by a previous shutdown were marked partial',
+      { plans: recoveredPlans, replies: recoveredReplies },
+      'generations interrupted by a previous shutdown were marked partial',
     );
   }
 
   const { provider, simulator, label } = await createProvider(config);
-  const bus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
-  const flusher = createContentFlusher({
-    write: (appends) => appendPlanContent(db, appends, new Date()),
+  // Plans and chat replies run on two instances of the same engine, each with its own
+  // bus and the table it flushes partial content to.
+  const engineConfig = {
+    abandonAfterMs: config.abandonAfterMs,
+    streamingTimeoutMs: config.streamingTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    retryPolicy: options.retryPolicy,
+  };
+  const flusherOptions = {
     intervalMs: config.flushIntervalMs,
     maxPendingChars: options.flushMaxPendingChars ?? 16_384,
     logger,
-  });
-  const engine = createGenerationEngine<PlanSemanticEvent>({
+  };
+  const serviceConfig = {
+    defaultModel: config.defaultModel,
+    fallbackModels: config.fallbackModels,
+    temperature: config.temperature,
+    maxTokens: config.maxTokens,
+    maxActiveGenerations: config.maxActiveGenerations,
+  };
+
+  const planBus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
+  const planEngine = createGenerationEngine<PlanSemanticEvent>({
     provider,
-    bus,
-    flusher,
-    config: {
-      abandonAfterMs: config.abandonAfterMs,
-      streamingTimeoutMs: config.streamingTimeoutMs,
-      idleTimeoutMs: config.idleTimeoutMs,
-      retryPolicy: options.retryPolicy,
-    },
+    bus: planBus,
+    flusher: createContentFlusher({
+      ...flusherOptions,
+      write: (appends) => appendPlanContent(db, appends, new Date()),
+    }),
+    config: engineConfig,
   });
   const plans = createPlanService({
     db,
-    engine,
-    bus,
+    engine: planEngine,
+    bus: planBus,
     logger,
-    config: {
-      defaultModel: config.defaultModel,
-      fallbackModels: config.fallbackModels,
-      temperature: config.temperature,
-      maxTokens: config.maxTokens,
-      maxActiveGenerations: config.maxActiveGenerations,
-    },
+    config: serviceConfig,
+  });
+
+  const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
+  const chatEngine = createGenerationEngine<ChatSemanticEvent>({
+    provider,
+    bus: chatBus,
+    flusher: createContentFlusher({
+      ...flusherOptions,
+      write: (appends) => appendChatContent(db, appends, new Date()),
+    }),
+    config: engineConfig,
+  });
+  const chat = createChatService({
+    db,
+    engine: chatEngine,
+    bus: chatBus,
+    logger,
+    config: serviceConfig,
   });
 
   const context = createContextInner({
     plans,
+    chat,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
@@ -151,6 +180,7 @@ export async function createServerApp(
     upstreamLabel: label,
     simulator,
     plans,
+    chat,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -168,7 +198,7 @@ export async function createServerApp(
     async close() {
       ready = false;
       // Running generations stop and keep their partial content.
-      await engine.shutdown();
+      await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
+import type { ChatService } from './services/chat-service';
 import type { PlanService } from './services/plan-service';
 
 export interface ContextDependencies {
   plans: PlanService;
+  chat: ChatService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;

@@ -24,14 +24,17 @@ export type GenerationEvent<TSemantic extends { type: string }> =
   | EndEvent
   | TSemantic;
 
+/** What goes on the bus: a logged event and the generation it belongs to. */
 export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<
   GenerationEvent<TSemantic>
->;
+> & { generationId: string };
 
 /** The structured-document layer of a generation (the plan parser), if it has one. */
 export interface DocumentTracker<TSemantic extends { type: string }> {
   /** Feeds streamed text; returns the semantic events it completed. */
   feed(text: string): TSemantic[];
+  /** The stream has ended (any status): events still pending, e.g. a block the text left open. */
+  end?(): TSemantic[];
   /** The document as far as it has streamed (a copy, safe to send). */
   snapshot(): unknown;
   /** At the end of a stream that finished normally: the validated document, or why not. */
@@ -64,6 +67,8 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
   request: ProviderRequest;
   /** Text the generation starts from (a continuation); already saved, not sent to the provider's output. */
   initialText?: string;
+  /** Events recorded and published before the stream starts (e.g. chat's message-start). */
+  initialEvents?: readonly TSemantic[];
   document?: DocumentTracker<TSemantic>;
   logger: Logger;
   onAttempt?: (attempt: number) => void;
@@ -153,8 +158,8 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abandonTimer.unref();
     }
 
-    function publish(message: GenerationMessage<TSemantic>): void {
-      bus.publish(spec.topic, message);
+    function publish(message: LoggedEvent<GenerationEvent<TSemantic>>): void {
+      bus.publish(spec.topic, { ...message, generationId: spec.id });
     }
 
     async function run(): Promise<GenerationResult> {
@@ -230,6 +235,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         if (abandonTimer) clearTimeout(abandonTimer);
       }
 
+      for (const semantic of spec.document?.end?.() ?? []) publish(log.appendEvent(semantic));
       const text = log.content();
       stats.durationMs = now() - startedAt;
       stats.characters = text.length;
@@ -294,6 +300,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
+    for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run();
     return generation;

@@ -17,7 +17,7 @@ export interface StoredStream<TSemantic extends { type: string }> {
 }
 
 export type ObservedMessage<TSemantic extends { type: string }> =
-  | GenerationMessage<TSemantic>
+  | LoggedEvent<GenerationEvent<TSemantic>>
   | LoggedEvent<SnapshotEvent>;
 
 export interface ObserveOptions<TSemantic extends { type: string }> {

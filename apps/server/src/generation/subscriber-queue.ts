@@ -20,7 +20,7 @@ export function createSubscriberQueue<TEvent extends { type: string }>(signal: A
           (last.event as unknown as { text: string }).text +
           (item.event as unknown as { text: string }).text,
       };
-      items[items.length - 1] = { id: item.id, sequence: item.sequence, event: merged };
+      items[items.length - 1] = { ...item, event: merged };
     } else {
       items.push(item);
     }

@@ -1,9 +1,11 @@
 import { router } from '../trpc';
+import { chatRouter } from './chat-router';
 import { planRouter } from './plan-router';
 import { systemRouter } from './system-router';
 
 export const appRouter = router({
   plan: planRouter,
+  chat: chatRouter,
   system: systemRouter,
 });
 

@@ -1,0 +1,132 @@
+import {
+  formatMessageEventId,
+  type PlanStatus,
+  parseMessageEventId,
+  type SnapshotEvent,
+} from '@sluice/shared';
+import type { EventBus } from './event-bus';
+import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
+import type { LoggedEvent, StreamLog } from './stream-log';
+import { createSubscriberQueue } from './subscriber-queue';
+
+export interface SessionStream<TSemantic extends { type: string }> {
+  status: PlanStatus;
+  log: StreamLog<GenerationEvent<TSemantic>>;
+}
+
+export interface SessionMessage<TSemantic extends { type: string }> {
+  /** `<messageId>:<offset>.<count>` */
+  id: string;
+  messageId: string;
+  event: GenerationEvent<TSemantic> | SnapshotEvent;
+}
+
+export interface ObserveSessionOptions<TSemantic extends { type: string }> {
+  bus: EventBus<GenerationMessage<TSemantic>>;
+  topic: string;
+  live: (messageId: string) => LiveGeneration<TSemantic> | undefined;
+  /** The reply being written in the session now, if any (from the database). */
+  activeMessageId: () => Promise<string | undefined>;
+  /** A finished (or orphaned) reply of this session, rebuilt from the database. */
+  loadStored: (messageId: string) => Promise<SessionStream<TSemantic> | undefined>;
+  /** The session's replies written after this one, oldest first. */
+  repliesAfter: (messageId: string) => Promise<string[]>;
+  lastEventId?: string | null;
+  signal: AbortSignal;
+}
+
+function isTail(event: { type: string }): boolean {
+  return event.type === 'usage' || event.type === 'end';
+}
+
+/**
+ * Follows every reply of one chat session for one subscriber: what it missed since
+ * `lastEventId` (the rest of that reply, then every later reply in full), or a snapshot
+ * of the reply being written, then the live tail of every reply, de-duplicated per reply.
+ * It does not end: replies come and go while the session is open.
+ */
+export async function* observeSession<TSemantic extends { type: string }>(
+  options: ObserveSessionOptions<TSemantic>,
+): AsyncGenerator<SessionMessage<TSemantic>> {
+  const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
+  const unsubscribe = options.bus.subscribe(options.topic, queue.push);
+  const releases: Array<() => void> = [];
+  const lastSequence = new Map<string, number>();
+
+  async function source(messageId: string): Promise<SessionStream<TSemantic> | undefined> {
+    const generation = options.live(messageId);
+    if (generation) {
+      releases.push(generation.attach());
+      return { status: 'generating', log: generation.log };
+    }
+    return options.loadStored(messageId);
+  }
+
+  function message(
+    messageId: string,
+    logged: LoggedEvent<GenerationEvent<TSemantic> | SnapshotEvent>,
+  ) {
+    const position = logged.id.split('.');
+    return {
+      id: formatMessageEventId(messageId, {
+        offset: Number(position[0]),
+        count: Number(position[1]),
+      }),
+      messageId,
+      event: logged.event,
+      sequence: logged.sequence,
+    };
+  }
+
+  function snapshotOf(messageId: string, stream: SessionStream<TSemantic>) {
+    const marks = stream.log.marksFrom(0);
+    let count = marks.length;
+    while (count > 0 && isTail(marks[count - 1] as { type: string })) count -= 1;
+    const snapshot: LoggedEvent<SnapshotEvent> = {
+      id: `${stream.log.length}.${count}`,
+      sequence: stream.log.length + count,
+      event: { type: 'snapshot', status: stream.status, content: stream.log.content() },
+    };
+    const rest = stream.log.replay({ offset: stream.log.length, count }) ?? [];
+    return [snapshot, ...rest].map((logged) => message(messageId, logged));
+  }
+
+  async function catchUp(): Promise<Array<ReturnType<typeof message>>> {
+    const resumeFrom = parseMessageEventId(options.lastEventId);
+    if (resumeFrom) {
+      const resumed = await source(resumeFrom.messageId);
+      if (resumed) {
+        const replay = resumed.log.replay(resumeFrom.position);
+        const missed = replay
+          ? replay.map((logged) => message(resumeFrom.messageId, logged))
+          : snapshotOf(resumeFrom.messageId, resumed);
+        for (const laterId of await options.repliesAfter(resumeFrom.messageId)) {
+          const later = await source(laterId);
+          const all = later?.log.replay({ offset: 0, count: 0 }) ?? [];
+          missed.push(...all.map((logged) => message(laterId, logged)));
+        }
+        return missed;
+      }
+    }
+    const activeId = await options.activeMessageId();
+    const active = activeId ? await source(activeId) : undefined;
+    return activeId && active ? snapshotOf(activeId, active) : [];
+  }
+
+  try {
+    for (const item of await catchUp()) {
+      lastSequence.set(item.messageId, item.sequence);
+      yield { id: item.id, messageId: item.messageId, event: item.event };
+    }
+    for await (const logged of queue.drain()) {
+      const messageId = (logged as GenerationMessage<TSemantic>).generationId;
+      if (logged.sequence <= (lastSequence.get(messageId) ?? -1)) continue;
+      lastSequence.set(messageId, logged.sequence);
+      const item = message(messageId, logged);
+      yield { id: item.id, messageId, event: item.event };
+    }
+  } finally {
+    unsubscribe();
+    for (const release of releases) release();
+  }
+}

@@ -1,0 +1,103 @@
+import type { ChatMessageRow } from '@sluice/db';
+import type {
+  ChatSemanticEvent,
+  EndReason,
+  MessageStartEvent,
+  PlanStatus,
+  StreamError,
+} from '@sluice/shared';
+import {
+  type DocumentTracker,
+  endEventOf,
+  type GenerationEvent,
+} from '../generation/generation-engine';
+import { createStreamLog, type StreamLog } from '../generation/stream-log';
+import {
+  createHtmlArtifactExtractor,
+  type ExtractedArtifact,
+  type HtmlBlockEvent,
+} from './html-artifact-extractor';
+
+export type ChatDocumentTracker = DocumentTracker<ChatSemanticEvent> & {
+  artifact(): ExtractedArtifact | null;
+};
+
+/** A reply's document layer: the first ```html block, when the reply may carry an experiment. */
+export function createChatDocumentTracker(artifactId: string | null): ChatDocumentTracker {
+  const extractor = createHtmlArtifactExtractor();
+  const toEvents = (events: HtmlBlockEvent[]): ChatSemanticEvent[] =>
+    artifactId === null
+      ? []
+      : events.map((event) =>
+          event.type === 'block-start'
+            ? { type: 'artifact-start', artifactId }
+            : { type: 'artifact-end', artifactId, title: extractor.artifact()?.title ?? '' },
+        );
+  return {
+    feed: (text) => toEvents(extractor.feed(text)),
+    end: () => toEvents(extractor.end()),
+    snapshot: () => null,
+    finish: () => ({ success: true, json: '' }),
+    artifact: () => (artifactId === null ? null : extractor.artifact()),
+  };
+}
+
+export function messageStartEvent(
+  userMessage: Pick<ChatMessageRow, 'id' | 'content' | 'created_at'>,
+  artifactId: string | null,
+): MessageStartEvent {
+  return {
+    type: 'message-start',
+    userMessage: {
+      id: userMessage.id,
+      content: userMessage.content,
+      createdAt: userMessage.created_at,
+    },
+    ...(artifactId ? { artifactId } : {}),
+  };
+}
+
+export function storedMessageError(row: ChatMessageRow): StreamError | undefined {
+  if (!row.error_code) return undefined;
+  return {
+    code: row.error_code as StreamError['code'],
+    message: row.error_message ?? '',
+    retryable: row.error_retryable === 1,
+  };
+}
+
+/**
+ * Rebuilds a reply's log from its saved row, with the same events the live one had:
+ * message-start, the text and its artifact events, then usage and end.
+ */
+export function storedMessageLog(
+  reply: ChatMessageRow,
+  userMessage: ChatMessageRow | undefined,
+  artifactId: string | null,
+): StreamLog<GenerationEvent<ChatSemanticEvent>> {
+  const log = createStreamLog<GenerationEvent<ChatSemanticEvent>>();
+  if (userMessage) log.appendEvent(messageStartEvent(userMessage, artifactId));
+  const tracker = createChatDocumentTracker(artifactId);
+  if (reply.content.length > 0) log.appendText(reply.content);
+  for (const event of [...tracker.feed(reply.content), ...(tracker.end?.() ?? [])])
+    log.appendEvent(event);
+  const status = (reply.status ?? 'completed') as PlanStatus;
+  if (status !== 'generating') {
+    if (reply.input_tokens !== null && reply.output_tokens !== null) {
+      log.appendEvent({
+        type: 'usage',
+        inputTokens: reply.input_tokens,
+        outputTokens: reply.output_tokens,
+        ...(reply.cost === null ? {} : { cost: reply.cost }),
+      });
+    }
+    log.appendEvent(
+      endEventOf({
+        status,
+        reason: (reply.status_reason as EndReason | null) ?? undefined,
+        error: storedMessageError(reply),
+      }),
+    );
+  }
+  return log;
+}

@@ -1,0 +1,502 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ChatArtifactRow,
+  type ChatMessageRow,
+  type ChatSessionRow,
+  deleteChatSession,
+  findChatArtifact,
+  findChatMessage,
+  findChatSession,
+  findMessageByClientRequest,
+  findReply,
+  finishChatMessage,
+  insertChatSession,
+  insertChatTurn,
+  isClientRequestViolation,
+  isOneGenerationPerSessionViolation,
+  listChatArtifacts,
+  listChatMessages,
+  listChatSessions,
+  readSettings,
+  type SluiceDatabase,
+  updateChatSession,
+  writeSettings,
+} from '@sluice/db';
+import type {
+  ChatEventsInput,
+  ChatSemanticEvent,
+  ChatSettings,
+  CreateChatSessionInput,
+  PlanStatus,
+  SendChatMessageInput,
+  StreamError,
+  UpdateChatSessionInput,
+} from '@sluice/shared';
+import type { Logger } from 'pino';
+import type { EventBus } from '../generation/event-bus';
+import type {
+  GenerationEngine,
+  GenerationMessage,
+  GenerationResult,
+} from '../generation/generation-engine';
+import { observeSession, type SessionMessage } from '../generation/observe-session';
+import {
+  createChatDocumentTracker,
+  messageStartEvent,
+  storedMessageError,
+  storedMessageLog,
+} from './chat-document';
+import { buildChatRequest, composeChatMessages } from './chat-prompt';
+import { ConflictError, NotFoundError, TooManyRequestsError } from './errors';
+
+export interface ChatSessionView {
+  id: string;
+  title: string;
+  model: string;
+  systemPrompt: string;
+  character: string;
+  userProfile: string;
+  experiment: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatMessageView {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  /** Null for user messages. */
+  status: PlanStatus | null;
+  reason: string | null;
+  error: StreamError | null;
+  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
+  stats: {
+    timeToFirstTokenMs: number | null;
+    durationMs: number;
+    chunks: number;
+    characters: number;
+  } | null;
+  model: string | null;
+  replyTo: string | null;
+  artifactId: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface ChatArtifactView {
+  id: string;
+  messageId: string;
+  title: string | null;
+  html: string | null;
+}
+
+export interface ChatServiceConfig {
+  defaultModel: string;
+  fallbackModels: readonly string[];
+  temperature: number;
+  maxTokens: number;
+  maxActiveGenerations: number;
+}
+
+export interface ChatServiceDependencies {
+  db: SluiceDatabase;
+  engine: GenerationEngine<ChatSemanticEvent>;
+  bus: EventBus<GenerationMessage<ChatSemanticEvent>>;
+  config: ChatServiceConfig;
+  logger: Logger;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+export const chatTopic = (sessionId: string) => `chat:${sessionId}`;
+
+const settingKeys = {
+  preSystemPrompt: 'chat.pre_system_prompt',
+  postSystemPrompt: 'chat.post_system_prompt',
+} as const;
+
+/** An experiment session asks for an HTML experiment while it has at most one prior turn. */
+const experimentTurnLimit = 1;
+
+function sessionView(row: ChatSessionRow): ChatSessionView {
+  return {
+    id: row.id,
+    title: row.title,
+    model: row.model,
+    systemPrompt: row.system_prompt,
+    character: row.character,
+    userProfile: row.user_profile,
+    experiment: row.experiment === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function artifactView(row: ChatArtifactRow): ChatArtifactView {
+  return { id: row.id, messageId: row.message_id, title: row.title, html: row.html };
+}
+
+export function createChatService(dependencies: ChatServiceDependencies) {
+  const { db, engine, bus, config, logger } = dependencies;
+  const newId = dependencies.newId ?? randomUUID;
+  const now = dependencies.now ?? (() => new Date());
+
+  async function requireSession(sessionId: string): Promise<ChatSessionRow> {
+    const row = await findChatSession(db, sessionId);
+    if (!row) throw new NotFoundError(`No chat session with id ${sessionId}`);
+    return row;
+  }
+
+  async function getSettings(): Promise<ChatSettings> {
+    const values = await readSettings(db, Object.values(settingKeys));
+    return {
+      preSystemPrompt: values.get(settingKeys.preSystemPrompt) ?? '',
+      postSystemPrompt: values.get(settingKeys.postSystemPrompt) ?? '',
+    };
+  }
+
+  function messageView(row: ChatMessageRow, artifactId: string | null): ChatMessageView {
+    const live = row.role === 'assistant' ? engine.get(row.id) : undefined;
+    return {
+      id: row.id,
+      role: row.role,
+      content: live ? live.log.content() : row.content,
+      status: live ? 'generating' : (row.status as PlanStatus | null),
+      reason: row.status_reason,
+      error: storedMessageError(row) ?? null,
+      usage:
+        row.input_tokens !== null && row.output_tokens !== null
+          ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost }
+          : null,
+      stats:
+        row.duration_ms !== null
+          ? {
+              timeToFirstTokenMs: row.time_to_first_token_ms,
+              durationMs: row.duration_ms,
+              chunks: row.chunks ?? 0,
+              characters: row.characters ?? 0,
+            }
+          : null,
+      model: row.model,
+      replyTo: row.reply_to,
+      artifactId,
+      createdAt: row.created_at,
+      completedAt: row.completed_at,
+    };
+  }
+
+  async function activeReply(sessionId: string): Promise<ChatMessageRow | undefined> {
+    const messages = await listChatMessages(db, sessionId);
+    return messages.find((message) => message.status === 'generating');
+  }
+
+  async function messageWithArtifact(messageId: string): Promise<ChatMessageView> {
+    const row = await findChatMessage(db, messageId);
+    if (!row) throw new NotFoundError(`No message with id ${messageId}`);
+    const artifacts = await listChatArtifacts(db, row.session_id);
+    return messageView(
+      row,
+      artifacts.find((artifact) => artifact.message_id === row.id)?.id ?? null,
+    );
+  }
+
+  /** Waits for a reply to finish (the non-streaming path), counting as its watcher meanwhile. */
+  async function awaitReply(messageId: string, signal: AbortSignal): Promise<ChatMessageView> {
+    const generation = engine.get(messageId);
+    if (generation) {
+      const release = generation.attach();
+      signal.addEventListener('abort', release, { once: true });
+      try {
+        await generation.done;
+      } finally {
+        signal.removeEventListener('abort', release);
+        release();
+      }
+    }
+    return messageWithArtifact(messageId);
+  }
+
+  function startReply(args: {
+    session: ChatSessionRow;
+    userMessage: ChatMessageRow;
+    replyId: string;
+    artifactId: string | null;
+    messages: ReturnType<typeof composeChatMessages>;
+  }): void {
+    const { session, userMessage, replyId, artifactId } = args;
+    const replyLogger = logger.child({
+      sessionId: session.id,
+      messageId: replyId,
+      model: session.model,
+    });
+    const document = createChatDocumentTracker(artifactId);
+    engine.start({
+      id: replyId,
+      topic: chatTopic(session.id),
+      request: buildChatRequest({ ...config, model: session.model, messages: args.messages }),
+      initialEvents: [messageStartEvent(userMessage, artifactId)],
+      document,
+      logger: replyLogger,
+      async onFinish(result: GenerationResult) {
+        const artifact = document.artifact();
+        await finishChatMessage(db, {
+          id: replyId,
+          status: result.status,
+          reason: result.reason ?? null,
+          text: result.text,
+          error: result.error ?? null,
+          usage: result.usage
+            ? {
+                inputTokens: result.usage.inputTokens,
+                outputTokens: result.usage.outputTokens,
+                cost: result.usage.cost ?? null,
+              }
+            : null,
+          stats: {
+            timeToFirstTokenMs: result.stats.timeToFirstTokenMs,
+            durationMs: result.stats.durationMs,
+            chunks: result.stats.chunks,
+            characters: result.stats.characters,
+          },
+          artifact:
+            artifact && artifactId
+              ? { id: artifactId, title: artifact.title, html: artifact.html }
+              : null,
+          provisionedArtifactId: artifactId,
+          now: now(),
+        });
+      },
+    });
+  }
+
+  /** The turn a retried send with the same client request id belongs to. */
+  async function existingTurn(sessionId: string, clientRequestId: string | undefined) {
+    if (!clientRequestId) return undefined;
+    const userMessage = await findMessageByClientRequest(db, sessionId, clientRequestId);
+    const reply = userMessage ? await findReply(db, userMessage.id) : undefined;
+    return userMessage && reply ? { userMessage, reply } : undefined;
+  }
+
+  async function send(input: SendChatMessageInput, signal: AbortSignal) {
+    const session = await requireSession(input.sessionId);
+    const attach = async (turn: { userMessage: ChatMessageRow; reply: ChatMessageRow }) => {
+      const artifacts = await listChatArtifacts(db, session.id);
+      const artifactId =
+        artifacts.find((artifact) => artifact.message_id === turn.reply.id)?.id ?? null;
+      return {
+        sessionId: session.id,
+        userMessageId: turn.userMessage.id,
+        messageId: turn.reply.id,
+        artifactId,
+        attached: true,
+        message: input.stream === false ? await awaitReply(turn.reply.id, signal) : null,
+      };
+    };
+    const existing = await existingTurn(session.id, input.clientRequestId);
+    if (existing) return attach(existing);
+    if (engine.size >= config.maxActiveGenerations) {
+      throw new TooManyRequestsError(
+        'The server is busy writing other replies; try again in a moment',
+      );
+    }
+
+    const history = await listChatMessages(db, session.id);
+    const priorTurns = history.filter((message) => message.role === 'user').length;
+    const artifactId =
+      session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
+    const userMessageId = newId();
+    const replyId = newId();
+    // Persist before spending: both messages (and the artifact id) exist before the upstream call.
+    try {
+      await insertChatTurn(db, {
+        sessionId: session.id,
+        userMessage: {
+          id: userMessageId,
+          content: input.content,
+          clientRequestId: input.clientRequestId ?? null,
+        },
+        assistantMessage: { id: replyId, model: session.model },
+        artifactId,
+        now: now(),
+      });
+    } catch (error) {
+      if (isClientRequestViolation(error)) {
+        const raced = await existingTurn(session.id, input.clientRequestId);
+        if (raced) return attach(raced);
+      }
+      if (isOneGenerationPerSessionViolation(error)) {
+        throw new ConflictError(
+          'A reply is already being written in this session: stop it or wait for it to finish',
+        );
+      }
+      throw error;
+    }
+    const userMessage = await findChatMessage(db, userMessageId);
+    if (!userMessage) throw new Error(`The message ${userMessageId} was not saved`);
+    const settings = await getSettings();
+    startReply({
+      session,
+      userMessage,
+      replyId,
+      artifactId,
+      messages: composeChatMessages({
+        parts: {
+          ...settings,
+          systemPrompt: session.system_prompt,
+          character: session.character,
+          userProfile: session.user_profile,
+        },
+        history: history.map((message) => ({ role: message.role, content: message.content })),
+        content: input.content,
+        experiment: artifactId !== null,
+      }),
+    });
+    return {
+      sessionId: session.id,
+      userMessageId,
+      messageId: replyId,
+      artifactId,
+      attached: false,
+      message: input.stream === false ? await awaitReply(replyId, signal) : null,
+    };
+  }
+
+  return {
+    getSettings,
+
+    async updateSettings(input: Partial<ChatSettings>): Promise<ChatSettings> {
+      const values: Record<string, string> = {};
+      if (input.preSystemPrompt !== undefined)
+        values[settingKeys.preSystemPrompt] = input.preSystemPrompt;
+      if (input.postSystemPrompt !== undefined)
+        values[settingKeys.postSystemPrompt] = input.postSystemPrompt;
+      await writeSettings(db, values, now());
+      return getSettings();
+    },
+
+    async createSession(input: CreateChatSessionInput): Promise<ChatSessionView> {
+      const row = await insertChatSession(db, {
+        id: newId(),
+        title: input.title ?? 'New chat',
+        model: input.model ?? config.defaultModel,
+        systemPrompt: input.systemPrompt ?? '',
+        character: input.character ?? '',
+        userProfile: input.userProfile ?? '',
+        experiment: input.experiment ?? false,
+        now: now(),
+      });
+      return sessionView(row);
+    },
+
+    async listSessions(limit = 50): Promise<ChatSessionView[]> {
+      return (await listChatSessions(db, limit)).map(sessionView);
+    },
+
+    async getSession(sessionId: string) {
+      const session = await requireSession(sessionId);
+      const [messages, artifacts] = await Promise.all([
+        listChatMessages(db, sessionId),
+        listChatArtifacts(db, sessionId),
+      ]);
+      const artifactByMessage = new Map(
+        artifacts.map((artifact) => [artifact.message_id, artifact.id]),
+      );
+      return {
+        session: sessionView(session),
+        messages: messages.map((message) =>
+          messageView(message, artifactByMessage.get(message.id) ?? null),
+        ),
+        artifacts: artifacts.map(artifactView),
+      };
+    },
+
+    async updateSession(input: UpdateChatSessionInput): Promise<ChatSessionView> {
+      const { sessionId, ...fields } = input;
+      const row = await updateChatSession(db, sessionId, fields, now());
+      if (!row) throw new NotFoundError(`No chat session with id ${sessionId}`);
+      return sessionView(row);
+    },
+
+    /** Deletes a session; a reply being written in it is cancelled first. */
+    async deleteSession(sessionId: string): Promise<{ deleted: boolean }> {
+      const active = await activeReply(sessionId);
+      if (active) await engine.cancel(active.id);
+      return { deleted: await deleteChatSession(db, sessionId) };
+    },
+
+    send,
+
+    /** Cancels the reply being written; answered calmly when there is nothing to cancel. */
+    async cancel(
+      sessionId: string,
+    ): Promise<{ cancelled: boolean; messageId: string | null; status: PlanStatus | null }> {
+      await requireSession(sessionId);
+      const active = await activeReply(sessionId);
+      if (!active) return { cancelled: false, messageId: null, status: null };
+      const result = await engine.cancel(active.id);
+      const status =
+        result?.status ??
+        ((await findChatMessage(db, active.id))?.status as PlanStatus | null) ??
+        null;
+      return {
+        cancelled: status === 'cancelled' && result !== undefined,
+        messageId: active.id,
+        status,
+      };
+    },
+
+    async getArtifact(artifactId: string): Promise<ChatArtifactView> {
+      const row = await findChatArtifact(db, artifactId);
+      if (!row) throw new NotFoundError(`No artifact with id ${artifactId}`);
+      return artifactView(row);
+    },
+
+    /** Resolves the session first, so an unknown id fails before streaming starts. */
+    async events(
+      input: ChatEventsInput,
+      signal: AbortSignal,
+    ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent>>> {
+      const session = await requireSession(input.sessionId);
+      const loadReply = async (messageId: string) => {
+        const reply = await findChatMessage(db, messageId);
+        return reply && reply.session_id === session.id && reply.role === 'assistant'
+          ? reply
+          : undefined;
+      };
+      return observeSession<ChatSemanticEvent>({
+        bus,
+        topic: chatTopic(session.id),
+        live: (messageId) => engine.get(messageId),
+        activeMessageId: async () => (await activeReply(session.id))?.id,
+        async loadStored(messageId) {
+          const reply = await loadReply(messageId);
+          if (!reply) return undefined;
+          const userMessage = reply.reply_to
+            ? await findChatMessage(db, reply.reply_to)
+            : undefined;
+          const artifact = (await listChatArtifacts(db, session.id)).find(
+            (row) => row.message_id === reply.id,
+          );
+          return {
+            status: (reply.status ?? 'completed') as PlanStatus,
+            log: storedMessageLog(reply, userMessage, artifact?.id ?? null),
+          };
+        },
+        async repliesAfter(messageId) {
+          const messages = await listChatMessages(db, session.id);
+          const index = messages.findIndex((message) => message.id === messageId);
+          return index === -1
+            ? []
+            : messages
+                .slice(index + 1)
+                .filter((message) => message.role === 'assistant')
+                .map((message) => message.id);
+        },
+        lastEventId: input.lastEventId,
+        signal,
+      });
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;
