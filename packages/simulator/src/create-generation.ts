@@ -4,6 +4,7 @@ import {
   type GenerationIdentity,
 } from './create-chunk-factory';
 import { createRandom } from './create-random';
+import { generateExperiment } from './generate-experiment';
 import { generatePlan } from './generate-plan';
 import { generateProse } from './generate-prose';
 import { hashText } from './hash-text';
@@ -12,6 +13,7 @@ import {
   type CompletionRequest,
   lastUserMessageText,
   messageText,
+  wantsExperiment,
   wantsPlan,
 } from './parse-completion-request';
 import { splitIntoPieces } from './split-into-pieces';
@@ -66,7 +68,11 @@ export function createGeneration(
   const isPlan =
     wantsPlan({ ...request, messages: [...messages] }) ||
     continuation?.prefix.trimStart().startsWith('{') === true;
-  const whole = isPlan ? JSON.stringify(generatePlan(goals, random)) : generateProse(goals, random);
+  const whole = isPlan
+    ? JSON.stringify(generatePlan(goals, random))
+    : wantsExperiment(messages)
+      ? generateExperiment(goals, random)
+      : generateProse(goals, random);
   const content =
     continuation && whole.startsWith(continuation.prefix)
       ? whole.slice(continuation.prefix.length)

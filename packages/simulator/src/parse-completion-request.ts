@@ -102,3 +102,12 @@ export function wantsPlan(request: CompletionRequest): boolean {
       planRequestPatterns.some((pattern) => pattern.test(messageText(message))),
   );
 }
+
+/** A system message that asks for an HTML experiment (Sluice's experiment sessions). */
+export function wantsExperiment(messages: readonly ChatMessage[]): boolean {
+  return messages.some((message) => {
+    if (message.role !== 'system') return false;
+    const text = messageText(message);
+    return /\bexperiment\b/i.test(text) && /\bhtml\b/i.test(text);
+  });
+}

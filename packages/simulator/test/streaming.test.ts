@@ -305,3 +305,25 @@ describe('a continuation', () => {
     );
   });
 });
+
+describe('an experiment request', () => {
+  it('answers with one self-contained ```html block that has a title', async () => {
+    const simulator = await startTestSimulator();
+    const body = {
+      ...completionBody('sluice/simulator', 'a bouncing ball'),
+      messages: [
+        {
+          role: 'system',
+          content:
+            'This is an experiment session: reply with one HTML document in a ```html block.',
+        },
+        { role: 'user', content: 'a bouncing ball' },
+      ],
+    };
+    const { content } = await readEventStream(await postCompletion(simulator, body));
+    const blocks = content.match(/```html\n([\s\S]*?)\n```/g) ?? [];
+    expect(blocks).toHaveLength(1);
+    expect(content).toMatch(/<title>A bouncing ball – a tiny experiment<\/title>/);
+    expect(content).not.toMatch(/<script src=|<link /);
+  });
+});
