@@ -5,6 +5,7 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  PersistenceError,
   TooManyRequestsError,
 } from './services/errors';
 
@@ -68,6 +69,8 @@ const domainErrors = t.middleware(async ({ next }) => {
     result.error = new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   } else if (cause instanceof ConflictError) {
     result.error = new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+  } else if (cause instanceof PersistenceError) {
+    result.error = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
   } else if (cause instanceof TooManyRequestsError) {
     result.error = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   }

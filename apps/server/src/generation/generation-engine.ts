@@ -132,7 +132,10 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
 ) {
   const { provider, bus, flusher, config } = dependencies;
   const now = dependencies.now ?? Date.now;
-  const live = new Map<string, LiveGeneration<TSemantic> & { abort(reason: AbortReason): void }>();
+  const live = new Map<
+    string,
+    LiveGeneration<TSemantic> & { abort(reason: AbortReason): boolean }
+  >();
 
   function start(spec: GenerationSpec<TSemantic>): LiveGeneration<TSemantic> {
     if (live.has(spec.id)) throw new Error(`Generation ${spec.id} is already running`);
@@ -143,14 +146,18 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     }
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
+    /** Set once the outcome is decided: a cancel after that changes nothing. */
+    let finishing = false;
     let watchers = 0;
     let abandonTimer: NodeJS.Timeout | undefined;
 
-    function abort(reason: AbortReason): void {
-      if (abortReason || controller.signal.aborted) return;
+    /** Returns false when the generation was already stopping. */
+    function abort(reason: AbortReason): boolean {
+      if (abortReason || controller.signal.aborted || finishing) return false;
       abortReason = reason;
       spec.logger.info({ reason }, 'aborting generation');
       controller.abort(new Error(reason));
+      return true;
     }
 
     function armAbandonTimer(): void {
@@ -235,6 +242,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         if (abandonTimer) clearTimeout(abandonTimer);
       }
 
+      finishing = true;
       for (const semantic of spec.document?.end?.() ?? []) publish(log.appendEvent(semantic));
       const text = log.content();
       stats.durationMs = now() - startedAt;
@@ -314,12 +322,18 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     get size() {
       return live.size;
     },
-    /** Aborts a running generation; resolves with its result, or undefined if none was running. */
-    async cancel(id: string): Promise<GenerationResult | undefined> {
+    /**
+     * Aborts a running generation and resolves with its result once saved; `cancelled` says
+     * whether this call stopped it (false when it was already finishing or stopping).
+     * Undefined when no generation with that id is running.
+     */
+    async cancel(
+      id: string,
+    ): Promise<{ result: GenerationResult; cancelled: boolean } | undefined> {
       const generation = live.get(id);
       if (!generation) return undefined;
-      generation.abort('cancelled');
-      return generation.done;
+      const cancelled = generation.abort('cancelled');
+      return { result: await generation.done, cancelled };
     },
     /** Stops every generation (their partial content is saved as `partial`). */
     async shutdown(): Promise<void> {

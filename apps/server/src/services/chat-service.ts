@@ -47,7 +47,7 @@ import {
   storedMessageLog,
 } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
-import { ConflictError, NotFoundError, TooManyRequestsError } from './errors';
+import { ConflictError, NotFoundError, PersistenceError, TooManyRequestsError } from './errors';
 
 export interface ChatSessionView {
   id: string;
@@ -329,7 +329,11 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           'A reply is already being written in this session: stop it or wait for it to finish',
         );
       }
-      throw error;
+      logger.error({ err: error, sessionId: session.id }, 'could not save the message');
+      throw new PersistenceError(
+        'Could not save your message, so nothing was sent to the model. Try again.',
+        { cause: error },
+      );
     }
     const userMessage = await findChatMessage(db, userMessageId);
     if (!userMessage) throw new Error(`The message ${userMessageId} was not saved`);
@@ -433,16 +437,16 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       await requireSession(sessionId);
       const active = await activeReply(sessionId);
       if (!active) return { cancelled: false, messageId: null, status: null };
-      const result = await engine.cancel(active.id);
-      const status =
-        result?.status ??
-        ((await findChatMessage(db, active.id))?.status as PlanStatus | null) ??
-        null;
-      return {
-        cancelled: status === 'cancelled' && result !== undefined,
-        messageId: active.id,
-        status,
-      };
+      const outcome = await engine.cancel(active.id);
+      if (outcome) {
+        return {
+          cancelled: outcome.cancelled,
+          messageId: active.id,
+          status: outcome.result.status,
+        };
+      }
+      const status = ((await findChatMessage(db, active.id))?.status ?? null) as PlanStatus | null;
+      return { cancelled: false, messageId: active.id, status };
     },
 
     async getArtifact(artifactId: string): Promise<ChatArtifactView> {

@@ -29,3 +29,11 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/** A write that must happen before any upstream call failed: nothing was sent to the model. */
+export class PersistenceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PersistenceError';
+  }
+}

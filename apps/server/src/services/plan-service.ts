@@ -28,7 +28,13 @@ import type {
 } from '../generation/generation-engine';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
 import type { ProviderRequest } from '../providers/provider';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from './errors';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PersistenceError,
+  TooManyRequestsError,
+} from './errors';
 import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
@@ -195,6 +201,20 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     };
   }
 
+  async function persist(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      logger.error({ err: error }, 'could not save the plan');
+      throw new PersistenceError(
+        'Could not save the plan, so nothing was sent to the model. Try again.',
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
   function ensureCapacity(): void {
     if (engine.size >= config.maxActiveGenerations) {
       throw new TooManyRequestsError(
@@ -208,14 +228,16 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     const planId = newId();
     const model = input.model ?? config.defaultModel;
     // Persist before spending: the rows exist before any upstream request.
-    await insertPlan(db, {
-      id: planId,
-      inputId: newId(),
-      goals: input.goals,
-      preferences: input.preferences ?? {},
-      model,
-      now: now(),
-    });
+    await persist(() =>
+      insertPlan(db, {
+        id: planId,
+        inputId: newId(),
+        goals: input.goals,
+        preferences: input.preferences ?? {},
+        model,
+        now: now(),
+      }),
+    );
     startGeneration(planId, buildPlanRequest(input, { ...config, model }));
     return { planId };
   }
@@ -244,13 +266,15 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     ensureCapacity();
     const planId = newId();
     const model = input.model ?? source.model;
-    await insertContinuation(db, {
-      id: planId,
-      source: { id: source.id, inputId: source.input_id },
-      prefix,
-      model,
-      now: now(),
-    });
+    await persist(() =>
+      insertContinuation(db, {
+        id: planId,
+        source: { id: source.id, inputId: source.input_id },
+        prefix,
+        model,
+        now: now(),
+      }),
+    );
     const planInput: CreatePlanInput = {
       goals: source.goals,
       preferences: JSON.parse(source.preferences) as PlanPreferences,
@@ -312,9 +336,9 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
      */
     async cancel(planId: string): Promise<{ status: PlanStatus; cancelled: boolean }> {
       const row = await requirePlan(planId);
-      const result = await engine.cancel(planId);
-      if (!result) return { status: row.status as PlanStatus, cancelled: false };
-      return { status: result.status, cancelled: result.status === 'cancelled' };
+      const outcome = await engine.cancel(planId);
+      if (!outcome) return { status: row.status as PlanStatus, cancelled: false };
+      return { status: outcome.result.status, cancelled: outcome.cancelled };
     },
 
     /** Resolves the plan's existence first, so an unknown id fails before streaming starts. */
