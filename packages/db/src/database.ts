@@ -32,7 +32,25 @@ export function openDatabase(options: OpenDatabaseOptions): SluiceDatabase {
   connection.pragma('foreign_keys = ON');
   // WAL + NORMAL is durable across process crashes (only an OS crash can lose the last commits).
   connection.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  sqliteConnections.set(db, connection);
+  return db;
+}
+
+const sqliteConnections = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/**
+ * Runs synchronous work on the database's own SQLite connection (prepared statements on
+ * a hot path), holding Kysely's connection lock so it never lands inside another
+ * transaction that is waiting on an await.
+ */
+export async function withSqliteConnection<T>(
+  db: Kysely<Database>,
+  work: (connection: SQLite.Database) => T,
+): Promise<T> {
+  const connection = sqliteConnections.get(db);
+  if (!connection) throw new Error('This database was not opened with openDatabase');
+  return db.connection().execute(async () => work(connection));
 }
 
 export class MigrationError extends Error {

@@ -6,7 +6,7 @@ import type {
   Database,
   PlanStatusValue,
 } from '../schema';
-import type { ContentAppend } from './plans';
+import { appendContent, type ContentAppend } from './content-appends';
 
 // Settings -------------------------------------------------------------------
 
@@ -282,24 +282,13 @@ export function isClientRequestViolation(error: unknown): boolean {
   );
 }
 
-/** Appends streamed text to generating assistant messages, in one transaction. */
-export async function appendChatContent(
+/** Appends streamed text to generating replies (see appendContent). */
+export function appendChatContent(
   db: Kysely<Database>,
   appends: readonly ContentAppend[],
   now: Date,
 ): Promise<void> {
-  if (appends.length === 0) return;
-  const timestamp = now.toISOString();
-  await db.transaction().execute(async (transaction) => {
-    for (const append of appends) {
-      await transaction
-        .updateTable('chat_messages')
-        .set({ content: sql<string>`content || ${append.text}`, updated_at: timestamp })
-        .where('id', '=', append.id)
-        .where('status', '=', 'generating')
-        .execute();
-    }
-  });
+  return appendContent(db, { table: 'chat_messages', column: 'content' }, appends, now);
 }
 
 export interface FinishChatMessageArgs {

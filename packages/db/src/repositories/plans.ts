@@ -1,5 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, PlanRow, PlanStatusValue } from '../schema';
+import { appendContent, type ContentAppend } from './content-appends';
+
+export type { ContentAppend } from './content-appends';
 
 export interface InsertPlanArgs {
   id: string;
@@ -129,35 +132,13 @@ export async function markPlanAttempt(
     .execute();
 }
 
-export interface ContentAppend {
-  id: string;
-  text: string;
-}
-
-/**
- * Appends streamed text to several generating plans in one transaction. Only the
- * new text is sent, so the total cost of flushing a document stays linear.
- */
-export async function appendPlanContent(
+/** Appends streamed text to generating plans (see appendContent). */
+export function appendPlanContent(
   db: Kysely<Database>,
   appends: readonly ContentAppend[],
   now: Date,
 ): Promise<void> {
-  if (appends.length === 0) return;
-  const timestamp = now.toISOString();
-  await db.transaction().execute(async (transaction) => {
-    for (const append of appends) {
-      await transaction
-        .updateTable('plans')
-        .set({
-          partial_content: sql<string>`partial_content || ${append.text}`,
-          updated_at: timestamp,
-        })
-        .where('id', '=', append.id)
-        .where('status', '=', 'generating')
-        .execute();
-    }
-  });
+  return appendContent(db, { table: 'plans', column: 'partial_content' }, appends, now);
 }
 
 export interface FinishPlanArgs {
