@@ -17,6 +17,7 @@ import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
 import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
 import { createHttpServer } from './http-server';
+import { createLoadMonitor } from './load-monitor';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
@@ -30,6 +31,8 @@ export interface ServerAppOptions {
   retryPolicy?: RetryPolicy;
   /** Partial content waiting longer than flushIntervalMs, or larger than this, is saved. */
   flushMaxPendingChars?: number;
+  /** How often the event-loop delay is sampled for load shedding (tests use less). */
+  loadWindowMs?: number;
 }
 
 export interface ServerApp {
@@ -113,6 +116,12 @@ export async function createServerApp(
     maxActiveGenerations: config.maxActiveGenerations,
   };
 
+  const load = createLoadMonitor({
+    maxDelayMs: config.maxEventLoopDelayMs,
+    windowMs: options.loadWindowMs,
+  });
+  const isOverloaded = () => load.overloaded();
+
   const planBus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
   const planEngine = createGenerationEngine<PlanSemanticEvent>({
     provider,
@@ -129,6 +138,7 @@ export async function createServerApp(
     bus: planBus,
     logger,
     config: serviceConfig,
+    isOverloaded,
   });
 
   const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
@@ -147,6 +157,7 @@ export async function createServerApp(
     bus: chatBus,
     logger,
     config: serviceConfig,
+    isOverloaded,
   });
 
   const context = createContextInner({
@@ -199,6 +210,7 @@ export async function createServerApp(
       ready = false;
       // Running generations stop and keep their partial content.
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
+      load.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -31,6 +31,8 @@ const envSchema = z.object({
   ABANDON_AFTER_MS: milliseconds(120_000),
   FLUSH_INTERVAL_MS: milliseconds(250),
   MAX_ACTIVE_GENERATIONS: z.coerce.number().int().min(1).default(2000),
+  /** New generations are refused while the event loop's p99 delay is above this. */
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(1).default(300),
   SIMULATOR_TOKENS_PER_SECOND: z.coerce.number().positive().default(40),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST_DIR: optionalText,
@@ -57,6 +59,7 @@ export interface ServerConfig {
   abandonAfterMs: number;
   flushIntervalMs: number;
   maxActiveGenerations: number;
+  maxEventLoopDelayMs: number;
   logLevel: Env['LOG_LEVEL'];
   /** The built web app to serve, if it exists. */
   webDistDir: string;
@@ -113,6 +116,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     abandonAfterMs: env.ABANDON_AFTER_MS,
     flushIntervalMs: env.FLUSH_INTERVAL_MS,
     maxActiveGenerations: env.MAX_ACTIVE_GENERATIONS,
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     logLevel: env.LOG_LEVEL,
     webDistDir: env.WEB_DIST_DIR
       ? fromWorkingDirectory(env.WEB_DIST_DIR)

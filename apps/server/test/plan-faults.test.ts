@@ -293,3 +293,37 @@ describe('bad input', () => {
     expect((error as TRPCClientError<AppRouter>).data?.code).toBe('BAD_REQUEST');
   });
 });
+
+describe('load shedding', () => {
+  it('refuses new plans with TOO_MANY_REQUESTS while the event loop lags, then accepts again', async () => {
+    const current = await start({
+      env: { MAX_EVENT_LOOP_DELAY_MS: '40' },
+      app: { loadWindowMs: 100 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const until = Date.now() + 200;
+    while (Date.now() < until) {
+      // Block the event loop, as an overloaded server would.
+    }
+    // The overdue sampling runs first; the refusal lasts for the window after it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const error = await current.client.plan.create
+      .mutate({ goals })
+      .catch((caught: unknown) => caught);
+    expect((error as TRPCClientError<AppRouter>).data?.code).toBe('TOO_MANY_REQUESTS');
+    expect((error as Error).message).toMatch(/overloaded/);
+    expect(current.simulator.requests).toHaveLength(0);
+    await expect
+      .poll(
+        () =>
+          current.client.plan.create.mutate({ goals }).then(
+            () => 'accepted',
+            () => 'refused',
+          ),
+        {
+          timeout: 3000,
+        },
+      )
+      .toBe('accepted');
+  });
+});

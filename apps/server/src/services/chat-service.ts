@@ -104,6 +104,8 @@ export interface ChatServiceDependencies {
   bus: EventBus<GenerationMessage<ChatSemanticEvent>>;
   config: ChatServiceConfig;
   logger: Logger;
+  /** True while the server is too busy to start another generation. */
+  isOverloaded?: () => boolean;
   newId?: () => string;
   now?: () => Date;
 }
@@ -139,6 +141,7 @@ function artifactView(row: ChatArtifactRow): ChatArtifactView {
 export function createChatService(dependencies: ChatServiceDependencies) {
   const { db, engine, bus, config, logger } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
+  const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
 
   async function requireSession(sessionId: string): Promise<ChatSessionRow> {
@@ -294,6 +297,9 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     };
     const existing = await existingTurn(session.id, input.clientRequestId);
     if (existing) return attach(existing);
+    if (isOverloaded()) {
+      throw new TooManyRequestsError('The server is overloaded right now; try again in a moment');
+    }
     if (engine.size >= config.maxActiveGenerations) {
       throw new TooManyRequestsError(
         'The server is busy writing other replies; try again in a moment',

@@ -92,6 +92,8 @@ export interface PlanServiceDependencies {
   bus: EventBus<GenerationMessage<PlanSemanticEvent>>;
   config: PlanServiceConfig;
   logger: Logger;
+  /** True while the server is too busy to start another generation. */
+  isOverloaded?: () => boolean;
   newId?: () => string;
   now?: () => Date;
 }
@@ -126,6 +128,7 @@ function usageOf(row: PlanWithInputRow): PlanUsage | null {
 export function createPlanService(dependencies: PlanServiceDependencies) {
   const { db, engine, bus, config, logger } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
+  const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
 
   async function requirePlan(planId: string): Promise<PlanWithInputRow> {
@@ -216,6 +219,9 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
   }
 
   function ensureCapacity(): void {
+    if (isOverloaded()) {
+      throw new TooManyRequestsError('The server is overloaded right now; try again in a moment');
+    }
     if (engine.size >= config.maxActiveGenerations) {
       throw new TooManyRequestsError(
         `The server is already writing ${engine.size} plans; try again in a moment`,
