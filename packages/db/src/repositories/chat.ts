@@ -198,24 +198,10 @@ export async function insertChatTurn(
         session_id: args.sessionId,
         role: 'user',
         content: args.userMessage.content,
-        status: null,
-        status_reason: null,
-        reply_to: null,
+
         client_request_id: args.userMessage.clientRequestId,
-        model: null,
-        error_code: null,
-        error_message: null,
-        error_retryable: null,
-        input_tokens: null,
-        output_tokens: null,
-        cost: null,
-        time_to_first_token_ms: null,
-        duration_ms: null,
-        chunks: null,
-        characters: null,
         created_at: timestamp,
         updated_at: timestamp,
-        completed_at: null,
       })
       .execute();
     await transaction
@@ -225,23 +211,10 @@ export async function insertChatTurn(
         session_id: args.sessionId,
         role: 'assistant',
         status: 'generating',
-        status_reason: null,
         reply_to: args.userMessage.id,
-        client_request_id: null,
         model: args.assistantMessage.model,
-        error_code: null,
-        error_message: null,
-        error_retryable: null,
-        input_tokens: null,
-        output_tokens: null,
-        cost: null,
-        time_to_first_token_ms: null,
-        duration_ms: null,
-        chunks: null,
-        characters: null,
         created_at: timestamp,
         updated_at: timestamp,
-        completed_at: null,
       })
       .execute();
     if (args.artifactId) {
@@ -251,8 +224,6 @@ export async function insertChatTurn(
           id: args.artifactId,
           session_id: args.sessionId,
           message_id: args.assistantMessage.id,
-          title: null,
-          html: null,
           created_at: timestamp,
           updated_at: timestamp,
         })
