@@ -259,8 +259,10 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     tab.unsubscribe();
 
     const upstream = simulator.requests[0];
-    const system = (upstream?.body as { messages: Array<{ role: string; content: string }> })
-      .messages[0];
+    const body = upstream?.body as
+      | { messages: Array<{ role: string; content: string }> }
+      | undefined;
+    const system = body?.messages[0];
     expect(system).toEqual({ role: 'system', content: experimentInstruction });
     const block = /```html\n([\s\S]*?)\n```/.exec(upstream?.text ?? '')?.[1];
     const artifact = await client.chat.getArtifact.query({ artifactId: sent.artifactId ?? '' });

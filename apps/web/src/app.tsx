@@ -1,12 +1,37 @@
-// Placeholder until the plan web app lands: it proves the build and the one-port serving.
+import { PageNotFound } from './components/page-not-found';
+import { SimulatedBadge } from './components/simulated-badge';
+import { HomePage } from './features/plans/home-page';
+import { PlanPage } from './features/plans/plan-page';
+import { Link, useRoute } from './lib/router';
+
+function Screen() {
+  const route = useRoute();
+  switch (route.name) {
+    case 'home':
+      return <HomePage />;
+    case 'plan':
+      // A new key per plan: nothing of one plan's page state leaks into the next.
+      return <PlanPage key={route.planId} planId={route.planId} />;
+    case 'not-found':
+      return <PageNotFound />;
+  }
+}
+
 export function App() {
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '4rem auto' }}>
-      <h1>Sluice</h1>
-      <p>
-        The plan engine is running. The web app is not built yet; use the API at <code>/trpc</code>{' '}
-        or the CLI (<code>pnpm --filter @sluice/cli start "your goals"</code>).
-      </p>
-    </main>
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          Sluice
+        </Link>
+        <SimulatedBadge />
+      </header>
+      <main id="main" className="app-main">
+        <Screen />
+      </main>
+    </>
   );
 }

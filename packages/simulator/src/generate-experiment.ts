@@ -51,7 +51,7 @@ export function generateExperiment(message: string, random: Random): string {
     '  }',
     "  canvas.addEventListener('click', (event) => {",
     '    balls.push({ x: event.offsetX, y: event.offsetY, dx: 2, dy: -2 });',
-    "    document.getElementById('status').textContent = `${balls.length} balls`;",
+    "    document.getElementById('status').textContent = balls.length + ' balls';",
     '  });',
     '  frame();',
     '</script>',

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServerApp, loadConfig, type ServerApp } from '@sluice/server';
+import type { Simulator, SimulatorRequestRecord } from '@sluice/simulator';
+
+export interface E2eServerOptions {
+  /** The built web app to serve. */
+  webDistDir: string;
+  /** Pace of the bundled simulator. 100 pieces a second streams a plan in about 7 s. */
+  tokensPerSecond?: number;
+}
+
+export interface E2eServer {
+  app: ServerApp;
+  /** The simulator the server started for itself (no API key, no base URL: the offline mode). */
+  simulator: Simulator;
+  url: string;
+  /** Upstream requests whose prompt contains `goals`, in arrival order (records are live). */
+  requestsFor(goals: string): SimulatorRequestRecord[];
+  close(): Promise<void>;
+}
+
+/**
+ * Four attempts in all, as in production, with short delays: `status-503x4` then fails a
+ * plan's every attempt, and the fifth request for the same model and prompt (a Retry) succeeds.
+ */
+export const e2eRetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 10,
+  maxDelayMs: 50,
+  maxRetryAfterMs: 2000,
+};
+
+function promptOf(record: SimulatorRequestRecord): string {
+  const body = record.body as { messages?: Array<{ content?: unknown }> };
+  return (body.messages ?? []).map((message) => String(message.content ?? '')).join('\n');
+}
+
+/** The real server on 127.0.0.1:0 with a temporary SQLite file, in the simulator mode users get offline. */
+export async function startE2eServer(options: E2eServerOptions): Promise<E2eServer> {
+  const directory = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: join(directory, 'sluice.db'),
+    SIMULATOR_TOKENS_PER_SECOND: String(options.tokensPerSecond ?? 100),
+    FLUSH_INTERVAL_MS: '100',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    WEB_DIST_DIR: options.webDistDir,
+  });
+  const app = await createServerApp(config, { retryPolicy: e2eRetryPolicy });
+  const simulator = app.simulator;
+  if (!simulator) {
+    await app.close();
+    throw new Error('The e2e server should run the bundled simulator (no OPENROUTER_* upstream)');
+  }
+  const url = await app.listen();
+  return {
+    app,
+    simulator,
+    url,
+    requestsFor: (goals) => simulator.requests.filter((record) => promptOf(record).includes(goals)),
+    async close() {
+      await app.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { TRPCClientError } from '@trpc/client';
+import { describe, expect, it } from 'vitest';
+import {
+  describeRequestError,
+  fieldErrorsOf,
+  isNotFoundError,
+  isUnreachableError,
+  unreachableMessage,
+} from './describe-request-error';
+
+function serverError(code: string, httpStatus: number, extra: Record<string, unknown> = {}) {
+  return TRPCClientError.from({
+    error: { message: `server says ${code}`, code: -32000, data: { code, httpStatus, ...extra } },
+  });
+}
+
+describe('describeRequestError', () => {
+  it('says the server cannot be reached when the request got no answer', () => {
+    const error = TRPCClientError.from(new TypeError('Failed to fetch'));
+    expect(isUnreachableError(error)).toBe(true);
+    expect(describeRequestError(error)).toBe(unreachableMessage);
+  });
+
+  it('reads the field errors of a BAD_REQUEST', () => {
+    const error = serverError('BAD_REQUEST', 400, {
+      fieldErrors: { goals: ['Describe at least one goal'] },
+    });
+    expect(fieldErrorsOf(error)).toEqual({ goals: ['Describe at least one goal'] });
+    expect(describeRequestError(error)).toBe(
+      'The server did not accept this: goals: Describe at least one goal.',
+    );
+    expect(isUnreachableError(error)).toBe(false);
+  });
+
+  it.each([
+    ['TOO_MANY_REQUESTS', 429, 'The server is busy writing other plans. Try again in a moment.'],
+    ['NOT_FOUND', 404, 'No plan with this id.'],
+    ['INTERNAL_SERVER_ERROR', 500, 'Something went wrong on the Sluice server. Try again.'],
+  ])('describes %s in plain words', (code, status, expected) => {
+    expect(describeRequestError(serverError(code, status))).toBe(expected);
+  });
+
+  it('recognises NOT_FOUND', () => {
+    expect(isNotFoundError(serverError('NOT_FOUND', 404))).toBe(true);
+    expect(isNotFoundError(new Error('x'))).toBe(false);
+  });
+});

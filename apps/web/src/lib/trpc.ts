@@ -1,0 +1,47 @@
+import type { AppRouter } from '@sluice/server';
+import { QueryClient } from '@tanstack/react-query';
+import {
+  httpBatchLink,
+  httpSubscriptionLink,
+  isTRPCClientError,
+  splitLink,
+  type TRPCLink,
+} from '@trpc/client';
+import { createTRPCReact } from '@trpc/react-query';
+
+/** The typed React bindings for the Sluice API. */
+export const trpc = createTRPCReact<AppRouter>();
+
+/** Same origin in production (the server serves the app); Vite proxies it in development. */
+const apiUrl = '/trpc';
+
+/** Subscriptions over Server-Sent Events, everything else batched over HTTP. */
+export function createLinks(url: string = apiUrl): TRPCLink<AppRouter>[] {
+  return [
+    splitLink({
+      condition: (operation) => operation.type === 'subscription',
+      true: httpSubscriptionLink({ url }),
+      false: httpBatchLink({ url }),
+    }),
+  ];
+}
+
+export function createTrpcClient() {
+  return trpc.createClient({ links: createLinks() });
+}
+
+/** Client errors (bad input, unknown ids) are answers, not blips: only retry the rest. */
+function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (failureCount >= 3) return false;
+  const status = isTRPCClientError(error) ? error.data?.httpStatus : undefined;
+  return status === undefined || status >= 500;
+}
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: shouldRetry, refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
+  });
+}

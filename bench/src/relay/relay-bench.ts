@@ -1,0 +1,322 @@
+import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ClientStream, type LoadOptions, type LoadResult, wallClock } from './client-stream';
+import { formatRelayReport } from './format-relay-report';
+import { machineBusyCores, machineBusyMs } from './machine-load';
+import { type DeliveryMeasurement, measureDelivery } from './measure-delivery';
+import type { ProcessUsage, ServerInfo, UpstreamStream } from './protocol';
+import { runRawRelayClients } from './raw-relay-clients';
+import { readPersistedPlans, runSluiceClients, type SluiceLoadResult } from './sluice-clients';
+import { killAllWorkers, startWorker, type Worker } from './start-worker';
+import { sampleConnections } from './tcp-connections';
+
+export type RelaySystem = 'raw' | 'sluice';
+
+export interface RelayBenchOptions {
+  /** Concurrent streams per scenario. Default [1, 100, 1000]. */
+  scenarios?: readonly number[];
+  /** Systems under test, in run order. Default ['raw', 'sluice']. */
+  systems?: readonly RelaySystem[];
+  /** Per-stream upstream pace. Default 20 pieces per second. */
+  tokensPerSecond?: number;
+  /** Default 200 ms. */
+  firstTokenDelayMs?: number;
+  /** Upstream pieces per stream (a full plan is ~700; 300 at 20/s is 15 s). Default 300. */
+  piecesPerStream?: number;
+  /** The simulator's keep-alive comment cadence. Default 1000 ms (its own default is 300). */
+  keepAliveIntervalMs?: number;
+  /** How long past the last stream's scheduled end a run may last before it is cut. Default 10 s. */
+  graceMs?: number;
+  /** Before each run, wait up to this long for other processes to go quiet. Default 10 s. */
+  quietWaitMs?: number;
+  /** Runs each system under test with --cpu-prof, writing .cpuprofile files to `<dir>/<system>/`. */
+  cpuProfileDir?: string;
+  /** Progress lines. Default: console.log. The report itself always goes to stdout. */
+  log?: (line: string) => void;
+}
+
+export interface RelayRun {
+  system: RelaySystem;
+  streams: number;
+  rampMs: number;
+  wallMs: number;
+  delivery: DeliveryMeasurement;
+  server: {
+    before: ProcessUsage;
+    after: ProcessUsage;
+    /** CPU during the load window, ms. */
+    cpuMs: number;
+    /** CPU the idle process uses per second (timers, this probe), measured just before. */
+    idleCpuMsPerSecond: number;
+  };
+  clientsCpuMs: number;
+  simulatorCpuMs: number;
+  /** CPU used by every other process on the machine during the run (other engineers' jobs). */
+  otherCpuMs: number;
+  peakOpenStreams: number;
+  /** Kernel-counted established connections: clients → server, server → upstream. */
+  peakConnections: { server: number; upstream: number };
+  endStatuses: Record<string, number>;
+  /** Sluice only, for the streams that ended: saved content equal to the upstream text. */
+  persisted?: { checked: number; exact: number; statuses: Record<string, number> };
+}
+
+export interface RelayBenchResult {
+  settings: Required<Omit<RelayBenchOptions, 'cpuProfileDir' | 'log'>>;
+  runs: RelayRun[];
+  report: string;
+}
+
+const workerUrl = (name: string) => new URL(`./${name}`, import.meta.url);
+const warmUpPieces = 10;
+/** Busy cores (all processes) below which the machine counts as quiet before a run. */
+const quietCores = 0.5;
+
+function cpuMs(before: { cpuUserMicros: number; cpuSystemMicros: number }, after: typeof before) {
+  return (
+    (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) /
+    1000
+  );
+}
+
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+function tally(values: Iterable<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+function endStatusOf(stream: ClientStream): string {
+  if (stream.ended) return stream.endStatus ?? 'ended';
+  return stream.error === undefined ? 'open' : `error: ${stream.error.slice(0, 60)}`;
+}
+
+/** Streams start evenly over a short ramp so they are all concurrent, not all in phase. */
+function rampFor(streams: number): number {
+  return streams <= 1 ? 0 : Math.min(2000, streams * 2);
+}
+
+interface RunContext {
+  simulator: Worker<ServerInfo>;
+  settings: RelayBenchResult['settings'];
+  cpuProfileDir: string | undefined;
+  log: (line: string) => void;
+}
+
+async function startSystem(
+  system: RelaySystem,
+  context: RunContext,
+): Promise<{ worker: Worker<ServerInfo>; cleanup: () => void }> {
+  const env: Record<string, string> = { BENCH_UPSTREAM_URL: context.simulator.info.url };
+  const execArgv = context.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(context.cpuProfileDir, system)}`]
+    : [];
+  if (system === 'raw') {
+    const worker = await startWorker<ServerInfo>(workerUrl('raw-relay-process.ts'), {
+      env,
+      execArgv,
+    });
+    return { worker, cleanup: () => undefined };
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'sluice-relay-bench-'));
+  env.BENCH_DATA_DIR = directory;
+  const cleanup = () => rmSync(directory, { recursive: true, force: true });
+  try {
+    const worker = await startWorker<ServerInfo>(workerUrl('sluice-server-process.ts'), {
+      env,
+      execArgv,
+    });
+    return { worker, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+/**
+ * Waits (bounded) until other processes leave the cores mostly idle, and says so.
+ * Returns the server's idle CPU rate (ms per second) measured over the last quiet second.
+ */
+async function waitForQuiet(context: RunContext, server: Worker<ServerInfo>): Promise<number> {
+  const giveUpAt = Date.now() + context.settings.quietWaitMs;
+  for (;;) {
+    const before = await server.request<ProcessUsage>('usage');
+    const busy = await machineBusyCores(1000);
+    const after = await server.request<ProcessUsage>('usage');
+    const idleRate = cpuMs(before, after) / ((after.at - before.at) / 1000);
+    if (!(busy > quietCores)) return idleRate;
+    if (Date.now() >= giveUpAt) {
+      context.log(`  the machine is still busy (${busy.toFixed(2)} cores): measuring anyway`);
+      return idleRate;
+    }
+    context.log(`  waiting for other load to settle (${busy.toFixed(2)} cores busy)…`);
+  }
+}
+
+function runClients(system: RelaySystem, options: LoadOptions): Promise<LoadResult> {
+  return system === 'raw' ? runRawRelayClients(options) : runSluiceClients(options);
+}
+
+async function runOne(
+  system: RelaySystem,
+  streams: number,
+  context: RunContext,
+): Promise<RelayRun> {
+  const { settings, simulator } = context;
+  const runId = `${system}${streams}`;
+  const { worker, cleanup } = await startSystem(system, context);
+  try {
+    // One short stream first: module loading and JIT warm-up stay out of the measurement.
+    const warmUp = await runClients(system, {
+      url: worker.info.url,
+      runId: `warm${runId}`,
+      streams: 1,
+      pieces: warmUpPieces,
+      rampMs: 0,
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!warmUp.streams.every((stream) => stream.ended)) {
+      throw new Error(`${system}: the warm-up stream failed: ${warmUp.streams[0]?.error}`);
+    }
+
+    const idleCpuMsPerSecond = await waitForQuiet(context, worker);
+    const rampMs = rampFor(streams);
+    const deadlineMs =
+      rampMs +
+      settings.firstTokenDelayMs +
+      (settings.piecesPerStream * 1000) / settings.tokensPerSecond +
+      settings.graceMs;
+    const connections = sampleConnections([worker.info.port, simulator.info.port]);
+    const simulatorBefore = await simulator.request<ProcessUsage>('usage');
+    const before = await worker.request<ProcessUsage>('reset-peaks');
+    const clientsBefore = processCpuMs();
+    const machineBefore = await machineBusyMs();
+    const startedAt = wallClock();
+
+    const loadOptions: LoadOptions = {
+      url: worker.info.url,
+      runId,
+      streams,
+      pieces: settings.piecesPerStream,
+      rampMs,
+      signal: AbortSignal.timeout(deadlineMs),
+    };
+    // Every stream listens for the deadline (a few listeners each).
+    setMaxListeners(0, loadOptions.signal);
+    let sluiceLoad: SluiceLoadResult | undefined;
+    let load: LoadResult;
+    if (system === 'sluice') {
+      sluiceLoad = await runSluiceClients(loadOptions);
+      load = sluiceLoad;
+    } else {
+      load = await runRawRelayClients(loadOptions);
+    }
+
+    const wallMs = wallClock() - startedAt;
+    const clientsCpuMs = processCpuMs() - clientsBefore;
+    const after = await worker.request<ProcessUsage>('usage');
+    const simulatorAfter = await simulator.request<ProcessUsage>('usage');
+    const machineCpuMs = (await machineBusyMs()) - machineBefore;
+    const serverCpuMs = cpuMs(before, after);
+    const simulatorCpuMs = cpuMs(simulatorBefore, simulatorAfter);
+    const peaks = await connections.stop();
+
+    let persisted: RelayRun['persisted'];
+    const upstream = await simulator.request<UpstreamStream[]>('collect', {
+      tagPrefix: `bench-${runId}-`,
+    });
+    if (sluiceLoad) {
+      // Only streams that ended: a plan cut at the deadline is still generating.
+      const endedTags = new Set(
+        load.streams.filter((stream) => stream.ended).map((stream) => stream.tag),
+      );
+      const planIds = new Map([...sluiceLoad.planIds].filter(([tag]) => endedTags.has(tag)));
+      const saved = await readPersistedPlans(sluiceLoad.client, planIds);
+      const upstreamByTag = new Map(upstream.map((stream) => [stream.tag, stream]));
+      let exact = 0;
+      for (const [tag, plan] of saved) {
+        if (plan.content === upstreamByTag.get(tag)?.text) exact += 1;
+      }
+      persisted = {
+        checked: saved.size,
+        exact,
+        statuses: tally([...saved.values()].map((plan) => plan.status)),
+      };
+    }
+
+    return {
+      system,
+      streams,
+      rampMs,
+      wallMs,
+      delivery: measureDelivery(load.streams, upstream),
+      server: { before, after, cpuMs: serverCpuMs, idleCpuMsPerSecond },
+      clientsCpuMs,
+      simulatorCpuMs,
+      otherCpuMs: Math.max(0, machineCpuMs - serverCpuMs - simulatorCpuMs - clientsCpuMs),
+      peakOpenStreams: load.peakOpenStreams,
+      peakConnections: {
+        server: peaks.get(worker.info.port) ?? 0,
+        upstream: peaks.get(simulator.info.port) ?? 0,
+      },
+      endStatuses: tally(load.streams.map(endStatusOf)),
+      persisted,
+    };
+  } finally {
+    await worker.stop();
+    cleanup();
+  }
+}
+
+/**
+ * Measures what Sluice adds between an upstream and its subscribers, against a minimal
+ * raw Node SSE relay in the same run. The system under test, the simulator and the
+ * clients (this process) each have their own process, so CPU is attributable.
+ */
+export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult> {
+  const settings: RelayBenchResult['settings'] = {
+    scenarios: options.scenarios ?? [1, 100, 1000],
+    systems: options.systems ?? ['raw', 'sluice'],
+    tokensPerSecond: options.tokensPerSecond ?? 20,
+    firstTokenDelayMs: options.firstTokenDelayMs ?? 200,
+    piecesPerStream: options.piecesPerStream ?? 300,
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 1000,
+    graceMs: options.graceMs ?? 10_000,
+    quietWaitMs: options.quietWaitMs ?? 10_000,
+  };
+  const log = options.log ?? ((line: string) => console.log(line));
+  const runs: RelayRun[] = [];
+  const simulator = await startWorker<ServerInfo>(workerUrl('simulator-process.ts'), {
+    env: {
+      BENCH_TOKENS_PER_SECOND: String(settings.tokensPerSecond),
+      BENCH_FIRST_TOKEN_DELAY_MS: String(settings.firstTokenDelayMs),
+      BENCH_KEEP_ALIVE_INTERVAL_MS: String(settings.keepAliveIntervalMs),
+    },
+  });
+  const context: RunContext = { simulator, settings, cpuProfileDir: options.cpuProfileDir, log };
+  try {
+    for (const streams of settings.scenarios) {
+      for (const system of settings.systems) {
+        log(`relay bench: ${system === 'raw' ? 'raw relay' : 'Sluice'} × ${streams} streams…`);
+        const run = await runOne(system, streams, context);
+        log(
+          `  ${run.delivery.exact}/${streams} exact, ${run.delivery.tokensDelivered} tokens, ` +
+            `server CPU ${run.server.cpuMs.toFixed(0)} ms in ${(run.wallMs / 1000).toFixed(1)} s`,
+        );
+        runs.push(run);
+      }
+    }
+  } finally {
+    await simulator.stop();
+    killAllWorkers();
+  }
+  const report = formatRelayReport(settings, runs);
+  console.log(report);
+  return { settings, runs, report };
+}
