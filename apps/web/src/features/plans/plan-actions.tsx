@@ -4,7 +4,35 @@ import { describeRequestError } from '../../lib/describe-request-error';
 import { navigate, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 
-/** Stop while writing; Retry (a new plan with the same input) after a failure or a partial. */
+/** Reasons after which the saved text is a broken-off plan that the model can finish. */
+const continuableReasons = new Set([
+  'cancelled',
+  'abandoned',
+  'timeout',
+  'idle-timeout',
+  'length',
+  'no-finish-reason',
+  'upstream-error',
+  'server-restart',
+]);
+
+/**
+ * Whether Continue makes sense: the plan stopped part-way (not complete, not rejected as
+ * invalid output) and something was written to continue from.
+ */
+export function canContinue(
+  status: PlanStatus | null,
+  view: Pick<PlanView, 'content' | 'reason'> | undefined,
+): boolean {
+  if (status !== 'failed' && status !== 'partial' && status !== 'cancelled') return false;
+  if (!view || view.content.trim() === '') return false;
+  return view.reason === null || continuableReasons.has(view.reason);
+}
+
+/**
+ * Stop while writing; Retry (a new plan with the same input) after a failure or a partial;
+ * Continue (a new plan that finishes this one's text) where that makes sense.
+ */
 export function PlanActions({
   planId,
   status,
@@ -22,8 +50,15 @@ export function PlanActions({
       navigate(planPath(newPlanId));
     },
   });
+  const resume = trpc.plan.continue.useMutation({
+    onSuccess({ planId: newPlanId }) {
+      void utils.plan.list.invalidate();
+      navigate(planPath(newPlanId));
+    },
+  });
   const canRetry = status === 'failed' || status === 'partial';
-  const error = cancel.error ?? retry.error;
+  const showContinue = canContinue(status, view);
+  const error = cancel.error ?? retry.error ?? resume.error;
 
   return (
     <div className="plan-actions">
@@ -52,7 +87,20 @@ export function PlanActions({
           Retry
         </button>
       ) : null}
+      {showContinue ? (
+        <button
+          type="button"
+          className="button"
+          aria-disabled={resume.isPending}
+          onClick={() => {
+            if (!resume.isPending) resume.mutate({ planId });
+          }}
+        >
+          Continue
+        </button>
+      ) : null}
       {cancel.isPending ? <span className="muted">Stopping…</span> : null}
+      {resume.isPending ? <span className="muted">Continuing…</span> : null}
       {retry.isPending ? <span className="muted">Starting a new plan…</span> : null}
       {error ? (
         <p className="form-error" role="alert">

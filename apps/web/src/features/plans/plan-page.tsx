@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { StatusBadge } from '../../components/status-badge';
 import { describeRequestError, isNotFoundError } from '../../lib/describe-request-error';
-import { Link } from '../../lib/router';
+import { Link, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConnectionStatus } from './connection-status';
 import { describePlanError } from './describe-plan-error';
@@ -115,6 +115,12 @@ export function PlanPage({ planId }: { planId: string }) {
         <h1 id="plan-title" ref={headingRef} tabIndex={-1}>
           {title}
         </h1>
+        {view.data?.continuedFrom ? (
+          <p className="muted" data-testid="continued-from">
+            Continues <Link to={planPath(view.data.continuedFrom)}>an earlier plan</Link> from where
+            it stopped.
+          </p>
+        ) : null}
         <PlanStats
           generating={generating}
           startedAt={view.data?.generationStartedAt ?? view.data?.createdAt ?? null}
