@@ -7,6 +7,7 @@ import {
   findChatArtifact,
   findChatMessage,
   findChatSession,
+  findGeneratingReply,
   findMessageByClientRequest,
   findReply,
   finishChatMessage,
@@ -186,11 +187,6 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       createdAt: row.created_at,
       completedAt: row.completed_at,
     };
-  }
-
-  async function activeReply(sessionId: string): Promise<ChatMessageRow | undefined> {
-    const messages = await listChatMessages(db, sessionId);
-    return messages.find((message) => message.status === 'generating');
   }
 
   async function messageWithArtifact(messageId: string): Promise<ChatMessageView> {
@@ -429,7 +425,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
 
     /** Deletes a session; a reply being written in it is cancelled first. */
     async deleteSession(sessionId: string): Promise<{ deleted: boolean }> {
-      const active = await activeReply(sessionId);
+      const active = await findGeneratingReply(db, sessionId);
       if (active) await engine.cancel(active.id);
       return { deleted: await deleteChatSession(db, sessionId) };
     },
@@ -441,7 +437,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       sessionId: string,
     ): Promise<{ cancelled: boolean; messageId: string | null; status: PlanStatus | null }> {
       await requireSession(sessionId);
-      const active = await activeReply(sessionId);
+      const active = await findGeneratingReply(db, sessionId);
       if (!active) return { cancelled: false, messageId: null, status: null };
       const outcome = await engine.cancel(active.id);
       if (outcome) {
@@ -477,7 +473,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
         bus,
         topic: chatTopic(session.id),
         live: (messageId) => engine.get(messageId),
-        activeMessageId: async () => (await activeReply(session.id))?.id,
+        activeMessageId: async () => (await findGeneratingReply(db, session.id))?.id,
         async loadStored(messageId) {
           const reply = await loadReply(messageId);
           if (!reply) return undefined;

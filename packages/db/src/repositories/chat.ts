@@ -146,6 +146,19 @@ export async function findChatMessage(
   return db.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The reply being written in a session, if any (at most one: a unique index sees to it). */
+export async function findGeneratingReply(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<ChatMessageRow | undefined> {
+  return db
+    .selectFrom('chat_messages')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('status', '=', 'generating')
+    .executeTakeFirst();
+}
+
 /** The reply that answers a user message, if any. */
 export async function findReply(
   db: Kysely<Database>,
