@@ -30,8 +30,10 @@ describe('continuing a plan', () => {
     const requests = environment.server.requestsFor(goals);
     expect(requests).toHaveLength(2);
     const continuation = requests[1];
-    const messages = (continuation?.body as { messages: Array<{ role: string; content: string }> })
-      .messages;
+    const body = continuation?.body as
+      | { messages: Array<{ role: string; content: string }> }
+      | undefined;
+    const messages = body?.messages ?? [];
     expect(messages.at(-2)).toEqual({ role: 'assistant', content: cutOff });
     await expect.poll(() => plan.readRaw()).toBe(cutOff + (continuation?.text ?? ''));
   });
