@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -307,6 +310,47 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
       'Could not save your message, so nothing was sent to the model. Try again.',
     );
     expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('keeps a reply stopped by a server shutdown as partial, with its text', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sluice-chat-restart-'));
+    try {
+      const first = await startTestStack({ directory, simulator: { tokensPerSecond: 60 } });
+      const session = await first.client.chat.createSession.mutate({});
+      const tab = subscribeChat(first.client, session.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const sent = await first.client.chat.send.mutate({
+        sessionId: session.id,
+        content: 'Explain tides',
+      });
+      await tab.received(8);
+      await first.close();
+      const streamed = assembleReply(tab.events, sent.messageId);
+      expect(tab.events.at(-1)?.event).toMatchObject({
+        type: 'end',
+        status: 'partial',
+        reason: 'server-restart',
+      });
+
+      stack = await startTestStack({ directory });
+      const reply = (await stack.client.chat.getSession.query({ sessionId: session.id }))
+        .messages[1];
+      expect(reply).toMatchObject({
+        status: 'partial',
+        reason: 'server-restart',
+        content: streamed,
+      });
+      expect(streamed.length).toBeGreaterThan(0);
+      // A send now starts a new reply: the stopped one no longer blocks the session.
+      const next = await stack.client.chat.send.mutate({
+        sessionId: session.id,
+        content: 'Go on',
+        stream: false,
+      });
+      expect(next.message?.status).toBe('completed');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('manages sessions: rename, settings, delete; typed errors for bad input', async () => {
