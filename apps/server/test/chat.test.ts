@@ -84,6 +84,10 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
       stream: false,
     });
     expect(second.message?.status).toBe('completed');
+    // A session still called "New chat" is named after its first message, once.
+    expect((await client.chat.getSession.query({ sessionId: session.id })).session.title).toBe(
+      'First?',
+    );
     const body = simulator.requests[1]?.body as { messages: unknown; model: string };
     expect(body.model).toBe(session.model);
     expect(body.messages).toEqual([

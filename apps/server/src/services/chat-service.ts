@@ -118,6 +118,18 @@ const settingKeys = {
   postSystemPrompt: 'chat.post_system_prompt',
 } as const;
 
+export const defaultSessionTitle = 'New chat';
+const maximumTitleLength = 60;
+
+/** A session still called "New chat" is named after its first message. */
+export function titleFromMessage(content: string): string {
+  const line = content.trim().split('\n')[0]?.replace(/\s+/g, ' ') ?? '';
+  if (line.length <= maximumTitleLength) return line || defaultSessionTitle;
+  const cut = line.slice(0, maximumTitleLength);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > 30 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
 /** An experiment session asks for an HTML experiment while it has at most one prior turn. */
 const experimentTurnLimit = 1;
 
@@ -337,6 +349,9 @@ export function createChatService(dependencies: ChatServiceDependencies) {
         { cause: error },
       );
     }
+    if (priorTurns === 0 && session.title === defaultSessionTitle) {
+      await updateChatSession(db, session.id, { title: titleFromMessage(input.content) }, now());
+    }
     const userMessage = await findChatMessage(db, userMessageId);
     if (!userMessage) throw new Error(`The message ${userMessageId} was not saved`);
     const settings = await getSettings();
@@ -383,7 +398,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     async createSession(input: CreateChatSessionInput): Promise<ChatSessionView> {
       const row = await insertChatSession(db, {
         id: newId(),
-        title: input.title ?? 'New chat',
+        title: input.title ?? defaultSessionTitle,
         model: input.model ?? config.defaultModel,
         systemPrompt: input.systemPrompt ?? '',
         character: input.character ?? '',
