@@ -5,6 +5,8 @@ import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from
 export type Route =
   | { name: 'home' }
   | { name: 'plan'; planId: string }
+  /** `/chat` (no session chosen) or `/chat/:sessionId`. */
+  | { name: 'chat'; sessionId: string | null }
   | { name: 'not-found'; path: string };
 
 const listeners = new Set<() => void>();
@@ -43,11 +45,24 @@ export function matchRoute(pathname: string): Route {
       return { name: 'not-found', path: pathname };
     }
   }
+  if (/^\/chat\/?$/.test(pathname)) return { name: 'chat', sessionId: null };
+  const chat = /^\/chat\/([^/]+)\/?$/.exec(pathname);
+  if (chat?.[1]) {
+    try {
+      return { name: 'chat', sessionId: decodeURIComponent(chat[1]) };
+    } catch {
+      return { name: 'not-found', path: pathname };
+    }
+  }
   return { name: 'not-found', path: pathname };
 }
 
 export function planPath(planId: string): string {
   return `/plans/${encodeURIComponent(planId)}`;
+}
+
+export function chatPath(sessionId?: string | null): string {
+  return sessionId ? `/chat/${encodeURIComponent(sessionId)}` : '/chat';
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

@@ -3,6 +3,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { describeRequestError, isNotFoundError } from '../../lib/describe-request-error';
 import { Link, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { useFollowLatest } from '../../lib/use-follow-latest';
 import { ConnectionStatus } from './connection-status';
 import { describePlanError } from './describe-plan-error';
 import { PlanActions } from './plan-actions';
@@ -11,7 +12,6 @@ import { PlanNotFound } from './plan-not-found';
 import { PlanRequest } from './plan-request';
 import { PlanStats } from './plan-stats';
 import type { PlanStreamSnapshot } from './plan-stream-store';
-import { useFollowLatest } from './use-follow-latest';
 import { usePlanStream } from './use-plan-stream';
 import { WeekCard } from './week-card';
 

@@ -1,5 +1,4 @@
 import type { PlanEvent } from '@sluice/shared';
-import { isNotFoundError, isUnreachableError } from '../../lib/describe-request-error';
 import {
   type ConnectionFallbackSettings,
   type ConnectionFallbackState,
@@ -8,7 +7,8 @@ import {
   initialConnectionFallback,
   isFallbackMode,
   nextConnectionFallback,
-} from './connection-fallback';
+} from '../../lib/connection-fallback';
+import { isNotFoundError, isUnreachableError } from '../../lib/describe-request-error';
 import type { PlanStreamStore, PlanViewUpdate } from './plan-stream-store';
 
 export interface PlanSubscriptionHandlers {

@@ -11,7 +11,9 @@ import {
 } from '@sluice/shared';
 
 /** How the page is getting its updates (`data-state` of the connection status). */
-export type ConnectionMode = 'live' | 'reconnecting' | 'polling' | 'offline';
+export type { ConnectionMode } from '../../lib/connection-fallback';
+
+import type { ConnectionMode } from '../../lib/connection-fallback';
 
 export interface PlanUsageView {
   inputTokens: number;

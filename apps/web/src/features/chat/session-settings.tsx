@@ -1,0 +1,252 @@
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { FormField } from '../../components/form-field';
+import { fieldErrorsOf } from '../../lib/describe-request-error';
+import { trpc } from '../../lib/trpc';
+import type { ChatSessionView } from './chat-types';
+import { describeChatRequestError } from './describe-chat-error';
+
+interface SessionSettingsProps {
+  session: ChatSessionView;
+  onClose(): void;
+}
+
+interface Draft {
+  title: string;
+  model: string;
+  systemPrompt: string;
+  character: string;
+  userProfile: string;
+  experiment: boolean;
+}
+
+function draftOf(session: ChatSessionView): Draft {
+  return {
+    title: session.title,
+    model: session.model,
+    systemPrompt: session.systemPrompt,
+    character: session.character,
+    userProfile: session.userProfile,
+    experiment: session.experiment,
+  };
+}
+
+/** This session's prompts and model, and the prompts every chat shares. */
+export function SessionSettings({ session, onClose }: SessionSettingsProps) {
+  const utils = trpc.useUtils();
+  const settings = trpc.chat.settings.useQuery(undefined, { staleTime: 30_000 });
+  const updateSession = trpc.chat.updateSession.useMutation();
+  const updateSettings = trpc.chat.updateSettings.useMutation();
+  const [draft, setDraft] = useState<Draft>(() => draftOf(session));
+  const [globals, setGlobals] = useState<{ pre: string; post: string } | null>(null);
+  const [saved, setSaved] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const id = useId();
+
+  // The shared prompts arrive after the panel opens.
+  useEffect(() => {
+    if (settings.data && globals === null) {
+      setGlobals({ pre: settings.data.preSystemPrompt, post: settings.data.postSystemPrompt });
+    }
+  }, [settings.data, globals]);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  const fieldErrors = fieldErrorsOf(updateSession.error) ?? fieldErrorsOf(updateSettings.error);
+  const error = updateSession.error ?? updateSettings.error;
+  const saving = updateSession.isPending || updateSettings.isPending;
+
+  function change<K extends keyof Draft>(key: K, value: Draft[K]) {
+    setSaved(false);
+    setDraft((current) => ({ ...current, [key]: value }));
+  }
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (saving) return;
+    setSaved(false);
+    try {
+      const [nextSession, nextSettings] = await Promise.all([
+        updateSession.mutateAsync({ sessionId: session.id, ...draft }),
+        globals
+          ? updateSettings.mutateAsync({
+              preSystemPrompt: globals.pre,
+              postSystemPrompt: globals.post,
+            })
+          : Promise.resolve(null),
+      ]);
+      utils.chat.getSession.setData({ sessionId: session.id }, (current) =>
+        current ? { ...current, session: nextSession } : current,
+      );
+      if (nextSettings) utils.chat.settings.setData(undefined, nextSettings);
+      void utils.chat.listSessions.invalidate();
+      setDraft(draftOf(nextSession));
+      setSaved(true);
+    } catch {
+      // Shown from the mutations' errors.
+    }
+  }
+
+  return (
+    <section className="session-settings" aria-labelledby={`${id}-heading`}>
+      <div className="session-settings-header">
+        <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1}>
+          Session settings
+        </h2>
+        <button type="button" className="button button-small" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <form onSubmit={onSubmit} noValidate>
+        <FormField id={`${id}-title`} path="title" label="Title" errors={fieldErrors?.title}>
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={draft.title}
+              onChange={(event) => change('title', event.target.value)}
+              maxLength={200}
+            />
+          )}
+        </FormField>
+        <FormField
+          id={`${id}-model`}
+          path="model"
+          label="Model"
+          hint="An OpenRouter model id, e.g. openai/gpt-4o-mini."
+          errors={fieldErrors?.model}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={draft.model}
+              onChange={(event) => change('model', event.target.value)}
+              spellCheck={false}
+              autoCapitalize="off"
+            />
+          )}
+        </FormField>
+        <FormField
+          id={`${id}-system`}
+          path="systemPrompt"
+          label="System prompt"
+          errors={fieldErrors?.systemPrompt}
+        >
+          {(control) => (
+            <textarea
+              {...control}
+              value={draft.systemPrompt}
+              onChange={(event) => change('systemPrompt', event.target.value)}
+              rows={3}
+            />
+          )}
+        </FormField>
+        <div className="field-row">
+          <FormField
+            id={`${id}-character`}
+            path="character"
+            label="Character"
+            hint="Who the assistant plays."
+            errors={fieldErrors?.character}
+          >
+            {(control) => (
+              <textarea
+                {...control}
+                value={draft.character}
+                onChange={(event) => change('character', event.target.value)}
+                rows={2}
+              />
+            )}
+          </FormField>
+          <FormField
+            id={`${id}-profile`}
+            path="userProfile"
+            label="User profile"
+            hint="What the assistant should know about you."
+            errors={fieldErrors?.userProfile}
+          >
+            {(control) => (
+              <textarea
+                {...control}
+                value={draft.userProfile}
+                onChange={(event) => change('userProfile', event.target.value)}
+                rows={2}
+              />
+            )}
+          </FormField>
+        </div>
+        <div className="field field-checkbox">
+          <input
+            id={`${id}-experiment`}
+            type="checkbox"
+            checked={draft.experiment}
+            onChange={(event) => change('experiment', event.target.checked)}
+            aria-describedby={`${id}-experiment-hint`}
+          />
+          <label htmlFor={`${id}-experiment`}>Experiment session</label>
+          <p className="field-hint" id={`${id}-experiment-hint`}>
+            The first replies come with a small interactive HTML experiment.
+          </p>
+        </div>
+        <fieldset className="settings-globals">
+          <legend>Every chat</legend>
+          <FormField
+            id={`${id}-pre`}
+            path="preSystemPrompt"
+            label="Pre-system prompt"
+            hint="Put before every session's system prompt."
+            errors={fieldErrors?.preSystemPrompt}
+          >
+            {(control) => (
+              <textarea
+                {...control}
+                value={globals?.pre ?? ''}
+                disabled={globals === null}
+                onChange={(event) => {
+                  setSaved(false);
+                  setGlobals((current) => ({ pre: event.target.value, post: current?.post ?? '' }));
+                }}
+                rows={2}
+              />
+            )}
+          </FormField>
+          <FormField
+            id={`${id}-post`}
+            path="postSystemPrompt"
+            label="Post-system prompt"
+            hint="Sent after the conversation, before your new message."
+            errors={fieldErrors?.postSystemPrompt}
+          >
+            {(control) => (
+              <textarea
+                {...control}
+                value={globals?.post ?? ''}
+                disabled={globals === null}
+                onChange={(event) => {
+                  setSaved(false);
+                  setGlobals((current) => ({ pre: current?.pre ?? '', post: event.target.value }));
+                }}
+                rows={2}
+              />
+            )}
+          </FormField>
+        </fieldset>
+        {error && !fieldErrors ? (
+          <p className="form-error" role="alert">
+            {describeChatRequestError(error)}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" aria-disabled={saving}>
+            Save
+          </button>
+          <p className="form-progress" role="status">
+            {saving ? 'Saving…' : saved ? 'Saved.' : ''}
+          </p>
+        </div>
+      </form>
+    </section>
+  );
+}
