@@ -32,7 +32,7 @@ const envSchema = z.object({
   FLUSH_INTERVAL_MS: milliseconds(250),
   MAX_ACTIVE_GENERATIONS: z.coerce.number().int().min(1).default(2000),
   /** New generations are refused while the event loop's p99 delay is above this. */
-  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(1).default(300),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(1).default(500),
   SIMULATOR_TOKENS_PER_SECOND: z.coerce.number().positive().default(40),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST_DIR: optionalText,

@@ -301,12 +301,14 @@ describe('load shedding', () => {
       app: { loadWindowMs: 100 },
     });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const until = Date.now() + 200;
-    while (Date.now() < until) {
-      // Block the event loop, as an overloaded server would.
+    // Sustained lag, as under real overload: the loop is blocked again and again.
+    for (let round = 0; round < 5; round++) {
+      const until = Date.now() + 120;
+      while (Date.now() < until) {
+        // Block the event loop.
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    // The overdue sampling runs first; the refusal lasts for the window after it.
-    await new Promise((resolve) => setTimeout(resolve, 20));
     const error = await current.client.plan.create
       .mutate({ goals })
       .catch((caught: unknown) => caught);

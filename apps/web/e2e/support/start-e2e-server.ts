@@ -46,6 +46,10 @@ export async function startE2eServer(options: E2eServerOptions): Promise<E2eServ
     DATABASE_URL: join(directory, 'sluice.db'),
     SIMULATOR_TOKENS_PER_SECOND: String(options.tokensPerSecond ?? 100),
     FLUSH_INTERVAL_MS: '100',
+    // The server shares its event loop with the test runner and Playwright, on a 2-core machine
+    // that also runs Chromium: a lag there is the test's own work, not load to shed. With the
+    // default limit (300 ms) a send right after boot could be refused (TOO_MANY_REQUESTS).
+    MAX_EVENT_LOOP_DELAY_MS: '10000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEB_DIST_DIR: options.webDistDir,
   });

@@ -141,6 +141,8 @@ export function ChatSession({ sessionId }: { sessionId: string }) {
         const answer = await utils.client.chat.send.mutate({ sessionId, content, clientRequestId });
         store.confirmSend(clientRequestId, answer);
         if (answer.attached) void connection.refresh();
+        // The first message names a new session: refresh the header and the list.
+        void utils.chat.getSession.invalidate({ sessionId });
         void utils.chat.listSessions.invalidate();
       } catch (error) {
         sentHere.current = false;
