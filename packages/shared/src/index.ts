@@ -1,5 +1,6 @@
 export * from './event-id';
 export * from './events';
+export * from './html-artifact/html-artifact-extractor';
 export * from './partial-json/index';
 export * from './schemas/chat';
 export * from './schemas/plan';

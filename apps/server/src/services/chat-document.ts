@@ -1,10 +1,13 @@
 import type { ChatMessageRow } from '@sluice/db';
-import type {
-  ChatSemanticEvent,
-  EndReason,
-  MessageStartEvent,
-  PlanStatus,
-  StreamError,
+import {
+  type ChatSemanticEvent,
+  createHtmlArtifactExtractor,
+  type EndReason,
+  type ExtractedArtifact,
+  type HtmlBlockEvent,
+  type MessageStartEvent,
+  type PlanStatus,
+  type StreamError,
 } from '@sluice/shared';
 import {
   type DocumentTracker,
@@ -12,11 +15,6 @@ import {
   type GenerationEvent,
 } from '../generation/generation-engine';
 import { createStreamLog, type StreamLog } from '../generation/stream-log';
-import {
-  createHtmlArtifactExtractor,
-  type ExtractedArtifact,
-  type HtmlBlockEvent,
-} from './html-artifact-extractor';
 
 export type ChatDocumentTracker = DocumentTracker<ChatSemanticEvent> & {
   artifact(): ExtractedArtifact | null;

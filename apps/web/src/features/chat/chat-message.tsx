@@ -1,6 +1,6 @@
+import { findHtmlBlock, titleOf as titleOfHtml } from '@sluice/shared';
 import { memo } from 'react';
 import { formatCost, formatElapsed, formatTokens } from '../../lib/format';
-import { findHtmlBlock, titleOfHtml } from './artifact-html';
 import type { ChatMessage } from './chat-stream-store';
 import type { ChatArtifactView } from './chat-types';
 import { describeReplyOutcome } from './describe-chat-error';

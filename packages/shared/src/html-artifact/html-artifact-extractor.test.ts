@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createHtmlArtifactExtractor,
+  findHtmlBlock,
   type HtmlBlockEvent,
   titleOf,
 } from './html-artifact-extractor';
@@ -65,5 +66,34 @@ describe('html artifact extractor', () => {
     ['<p>nothing</p>', 'Untitled experiment'],
   ])('titles %j as %j', (source, title) => {
     expect(titleOf(source)).toBe(title);
+  });
+});
+
+const webHtml = '<!doctype html>\n<title>Balls &amp; gravity</title>\n<canvas></canvas>';
+const webReply = `Here you go.\n\n\`\`\`html\n${webHtml}\n\`\`\`\n\nClick to add balls.`;
+
+describe('findHtmlBlock', () => {
+  it('finds the first html block of a reply held whole', () => {
+    expect(findHtmlBlock(webReply)).toEqual({ html: webHtml, closed: true });
+    expect(findHtmlBlock('no block here')).toBeNull();
+  });
+
+  it('is open while the block streams, whatever the cut', () => {
+    const openEnd = webReply.indexOf('```html\n') + 8;
+    const closeAt = webReply.indexOf('\n```\n') + 5;
+    for (let end = 0; end <= webReply.length; end += 1) {
+      const block = findHtmlBlock(webReply.slice(0, end));
+      if (end < openEnd) expect(block).toBeNull();
+      // What the block has so far (a fence still being written included).
+      else if (end < closeAt)
+        expect(block).toEqual({ html: webReply.slice(openEnd, end), closed: false });
+      else expect(block).toEqual({ html: webHtml, closed: true });
+    }
+  });
+
+  it('takes a closing fence on the last line once the reply ended', () => {
+    const text = '```html\n<p>x</p>\n```';
+    expect(findHtmlBlock(text)?.closed).toBe(false);
+    expect(findHtmlBlock(text, true)).toEqual({ html: '<p>x</p>', closed: true });
   });
 });

@@ -92,3 +92,18 @@ export function titleOf(html: string): string {
   if (heading && plainText(heading)) return plainText(heading);
   return 'Untitled experiment';
 }
+
+/**
+ * The first ```html block of a text found in one go (a client that holds the whole reply
+ * so far). `ended`: the text is complete, so a closing fence on its last line counts.
+ */
+export function findHtmlBlock(
+  content: string,
+  ended = false,
+): { html: string; closed: boolean } | null {
+  const extractor = createHtmlArtifactExtractor();
+  extractor.feed(content);
+  if (ended) extractor.end();
+  const artifact = extractor.artifact();
+  return artifact ? { html: artifact.html, closed: artifact.closed } : null;
+}
