@@ -149,6 +149,19 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
     expect(resumed.at(-1)?.event).toEqual({ type: 'end', status: 'completed' });
   });
 
+  it('writes a whole plan without streaming through plan.generate (the fallback)', async () => {
+    const plan = await stack.client.plan.generate.mutate({
+      goals,
+      preferences: { hoursPerWeek: 3 },
+    });
+    expect(plan.status).toBe('completed');
+    const upstream = stack.simulator.requests.find((request) => request.status === 'completed');
+    expect(plan.content).toBe(upstream?.text);
+    expect(plan.plan).toEqual(JSON.parse(plan.content));
+    expect(plan.preferences).toEqual({ hoursPerWeek: 3 });
+    expect((await stack.client.plan.get.query({ planId: plan.id })).status).toBe('completed');
+  });
+
   it('answers an unknown or foreign lastEventId with a snapshot', async () => {
     const { planId } = await stack.client.plan.create.mutate({ goals });
     await subscribePlan(stack.client, planId).ended;
