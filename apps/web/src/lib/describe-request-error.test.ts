@@ -2,6 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import {
   describeRequestError,
+  errorCodeOf,
   fieldErrorsOf,
   isNotFoundError,
   isUnreachableError,
@@ -43,5 +44,11 @@ describe('describeRequestError', () => {
   it('recognises NOT_FOUND', () => {
     expect(isNotFoundError(serverError('NOT_FOUND', 404))).toBe(true);
     expect(isNotFoundError(new Error('x'))).toBe(false);
+  });
+
+  it('reads the code of an answer, and none without one', () => {
+    expect(errorCodeOf(serverError('CONFLICT', 409))).toBe('CONFLICT');
+    expect(errorCodeOf(TRPCClientError.from(new TypeError('Failed to fetch')))).toBeUndefined();
+    expect(errorCodeOf(new Error('x'))).toBeUndefined();
   });
 });

@@ -25,6 +25,12 @@ export function isUnreachableError(error: unknown): boolean {
     : error instanceof TypeError;
 }
 
+/** The tRPC error code of the server's answer (`NOT_FOUND`…), if there was one. */
+export function errorCodeOf(error: unknown): string | undefined {
+  const code: unknown = errorData(error)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function isNotFoundError(error: unknown): boolean {
   return errorData(error)?.code === 'NOT_FOUND';
 }

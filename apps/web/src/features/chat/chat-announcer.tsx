@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { connectionAnnouncements } from '../../components/connection-status';
 import type { ConnectionMode } from '../../lib/connection-fallback';
 import type { ChatMessage } from './chat-stream-store';
 import { describeReplyOutcome } from './describe-chat-error';
@@ -8,11 +9,6 @@ interface ChatAnnouncerProps {
   reply: ChatMessage | null;
   connection: ConnectionMode;
 }
-
-const connectionAnnouncements: Partial<Record<ConnectionMode, string>> = {
-  polling: 'Live updates unavailable; refreshing every few seconds.',
-  offline: "Can't reach the Sluice server. Retrying.",
-};
 
 /** Tells screen readers when a reply starts and ends, and about errors; not every token. */
 export function ChatAnnouncer({ reply, connection }: ChatAnnouncerProps) {

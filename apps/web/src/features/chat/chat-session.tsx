@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ConnectionStatus } from '../../components/connection-status';
+import { JumpToLatestButton } from '../../components/jump-to-latest-button';
 import { isNotFoundError, isUnreachableError } from '../../lib/describe-request-error';
 import { chatPath, Link, navigate } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { useDocumentTitle } from '../../lib/use-document-title';
 import { useFollowLatest } from '../../lib/use-follow-latest';
 import { ArtifactPanel } from './artifact-panel';
 import { ChatAnnouncer } from './chat-announcer';
-import { ChatConnectionStatus } from './chat-connection-status';
 import { artifactOf, ChatMessageItem } from './chat-message';
 import type { ChatMessage } from './chat-stream-store';
 import { Composer } from './composer';
@@ -13,19 +15,6 @@ import { describeChatRequestError } from './describe-chat-error';
 import { newClientRequestId } from './new-client-request-id';
 import { SessionSettings } from './session-settings';
 import { forgetChatStream, useChatStream } from './use-chat-stream';
-
-/** The tab shows the session's title while it is open. */
-function useDocumentTitle(title: string): void {
-  useEffect(() => {
-    document.title = `${title} · Sluice`;
-  }, [title]);
-  useEffect(
-    () => () => {
-      document.title = 'Sluice';
-    },
-    [],
-  );
-}
 
 function scrollToEnd(): void {
   window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' });
@@ -230,10 +219,11 @@ export function ChatSession({ sessionId }: { sessionId: string }) {
         <header className="chat-header">
           <div className="chat-title-row">
             <h1 className="chat-title">{title}</h1>
-            <ChatConnectionStatus
+            <ConnectionStatus
               mode={stream.connection}
               everLive={stream.everLive}
               streaming={streaming}
+              idleLabel="Connected"
             />
           </div>
           <div className="chat-toolbar">
@@ -331,11 +321,7 @@ export function ChatSession({ sessionId }: { sessionId: string }) {
           ))}
         </div>
 
-        {streaming && !following ? (
-          <button type="button" className="button jump-to-latest" onClick={jumpToLatest}>
-            Jump to latest ↓
-          </button>
-        ) : null}
+        {streaming && !following ? <JumpToLatestButton onClick={jumpToLatest} /> : null}
 
         <Composer
           value={draft}

@@ -1,11 +1,11 @@
 import type { ChatEvent } from '@sluice/shared';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
+import type { Timers } from '../../lib/stream-connection';
 import {
   type ChatStreamClient,
   type ChatSubscriptionHandlers,
   createChatStreamConnection,
-  type Timers,
 } from './chat-stream-connection';
 import { createChatStreamStore } from './chat-stream-store';
 import type { ChatSessionDetail } from './chat-types';

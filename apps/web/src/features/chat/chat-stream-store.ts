@@ -5,6 +5,7 @@ import {
   type StreamError,
 } from '@sluice/shared';
 import type { ConnectionMode } from '../../lib/connection-fallback';
+import { createFrameStore, type Schedule, type SnapshotSource } from '../../lib/frame-store';
 import type { ChatArtifactView, ChatMessageView, ChatSessionDetail } from './chat-types';
 
 export interface ChatUsage {
@@ -86,7 +87,7 @@ export interface ChatResumeState {
 export interface ChatStreamStoreOptions {
   resume?: ChatResumeState | null;
   /** Runs the publication later; `requestAnimationFrame` in the browser. */
-  schedule?: (publish: () => void) => void;
+  schedule?: Schedule;
 }
 
 /** How `applySession` treats a reply both sides have while it is being written. */
@@ -96,7 +97,7 @@ export type SessionApplyMode =
   /** The polling fallback: the server's content replaces ours. */
   | 'replace';
 
-export interface ChatStreamStore {
+export interface ChatStreamStore extends SnapshotSource<ChatStreamSnapshot> {
   /** Applies one event of `chat.events`: snapshot replaces, text-delta appends (per message). */
   apply(id: string | undefined, event: ChatEvent): void;
   /** Applies a `chat.getSession` answer. */
@@ -119,24 +120,6 @@ export interface ChatStreamStore {
   /** A reply is being written. */
   readonly streaming: boolean;
   resumeState(): ChatResumeState | null;
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): ChatStreamSnapshot;
-  /** Every change, synchronously (for saving the resume state). */
-  watch(listener: () => void): () => void;
-  /** Publishes now instead of at the next frame. */
-  flush(): void;
-}
-
-/** The next animation frame; a timer as well, since hidden tabs get no frames. */
-function defaultSchedule(publish: () => void): void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    publish();
-  };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
-  setTimeout(once, 250);
 }
 
 export function isEnded(message: Pick<ChatMessage, 'role' | 'status'>): boolean {
@@ -194,10 +177,6 @@ function fromView(view: ChatMessageView, previous: ChatMessage | undefined): Cha
  * at most once per animation frame, reusing the objects of messages that did not change.
  */
 export function createChatStreamStore(options: ChatStreamStoreOptions = {}): ChatStreamStore {
-  const schedule = options.schedule ?? defaultSchedule;
-  const listeners = new Set<() => void>();
-  const watchers = new Set<() => void>();
-
   const records = new Map<string, ChatMessage>();
   let order: string[] = [];
   const artifacts = new Map<string, ChatArtifactView>();
@@ -219,8 +198,7 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
     lastEventId = options.resume.lastEventId;
   }
 
-  let snapshot = build();
-  let scheduled = false;
+  const frames = createFrameStore(build, options.schedule);
 
   function build(): ChatStreamSnapshot {
     if (artifactsChanged) {
@@ -247,21 +225,6 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
       everLive,
       notFound,
     };
-  }
-
-  function publish(): void {
-    scheduled = false;
-    snapshot = build();
-    for (const listener of listeners) listener();
-  }
-
-  function changed(): void {
-    for (const watcher of watchers) watcher();
-    if (scheduled) return;
-    scheduled = true;
-    schedule(() => {
-      if (scheduled) publish();
-    });
   }
 
   function update(id: string, fields: Partial<ChatMessage>): void {
@@ -447,7 +410,7 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
         applyToReply(event.messageId, event);
         if (id !== undefined) lastEventId = id;
       }
-      changed();
+      frames.changed();
     },
 
     applySession(view, mode) {
@@ -487,7 +450,7 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
         pollReplacements += 1;
       }
       loaded = true;
-      changed();
+      frames.changed();
     },
 
     addOptimistic({ clientRequestId, content, createdAt }) {
@@ -502,7 +465,7 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
         clientRequestId,
       });
       order.push(id);
-      changed();
+      frames.changed();
     },
 
     confirmSend(clientRequestId, answer) {
@@ -524,38 +487,38 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
         );
       }
       place(records.has(answer.userMessageId) ? answer.userMessageId : null, answer.messageId);
-      changed();
+      frames.changed();
     },
 
     failSend(clientRequestId, failure) {
       const message = byClientRequestId(clientRequestId);
       if (!message?.pending) return;
       update(message.id, { sendFailure: failure });
-      changed();
+      frames.changed();
     },
 
     removeOptimistic(clientRequestId) {
       const message = byClientRequestId(clientRequestId);
       if (!message?.pending) return;
       remove(message.id);
-      changed();
+      frames.changed();
     },
 
     setArtifact(artifact) {
       mergeArtifact(artifact);
-      changed();
+      frames.changed();
     },
 
     setConnection(next) {
       if (next === 'live') everLive = true;
       if (next === connection) return;
       connection = next;
-      changed();
+      frames.changed();
     },
 
     setNotFound() {
       notFound = true;
-      changed();
+      frames.changed();
     },
 
     get lastEventId() {
@@ -577,17 +540,9 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
       return lastEventId && message ? { lastEventId, message } : null;
     },
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    getSnapshot: () => snapshot,
-    watch(listener) {
-      watchers.add(listener);
-      return () => watchers.delete(listener);
-    },
-    flush() {
-      if (scheduled) publish();
-    },
+    subscribe: frames.subscribe,
+    getSnapshot: frames.getSnapshot,
+    watch: frames.watch,
+    flush: frames.flush,
   };
 }

@@ -1,5 +1,6 @@
 import type { PlanStatus } from '@sluice/shared';
 import { useEffect, useRef, useState } from 'react';
+import { connectionAnnouncements } from '../../components/connection-status';
 import type { ConnectionMode } from './plan-stream-store';
 
 interface PlanAnnouncerProps {
@@ -16,11 +17,6 @@ const statusAnnouncements: Record<PlanStatus, string> = {
   failed: 'Writing the plan failed.',
   cancelled: 'Stopped. What was written so far is kept.',
   partial: 'The plan stopped before it was finished.',
-};
-
-const connectionAnnouncements: Partial<Record<ConnectionMode, string>> = {
-  polling: 'Live updates unavailable; refreshing every few seconds.',
-  offline: "Can't reach the Sluice server. Retrying.",
 };
 
 /** Tells screen readers about status changes and finished weeks, not every token. */

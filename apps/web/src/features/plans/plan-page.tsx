@@ -1,10 +1,12 @@
 import { useEffect, useRef } from 'react';
+import { ConnectionStatus } from '../../components/connection-status';
+import { JumpToLatestButton } from '../../components/jump-to-latest-button';
 import { StatusBadge } from '../../components/status-badge';
 import { describeRequestError, isNotFoundError } from '../../lib/describe-request-error';
 import { Link, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { useDocumentTitle } from '../../lib/use-document-title';
 import { useFollowLatest } from '../../lib/use-follow-latest';
-import { ConnectionStatus } from './connection-status';
 import { describePlanError } from './describe-plan-error';
 import { PlanActions } from './plan-actions';
 import { PlanAnnouncer } from './plan-announcer';
@@ -21,19 +23,6 @@ function writingPhase(stream: PlanStreamSnapshot): string {
   const current = stream.weeks.at(-1);
   if (!current || current.complete) return 'Writing…';
   return `Writing week ${current.week ?? current.index + 1}…`;
-}
-
-/** The tab shows the plan's title while this page is open. */
-function useDocumentTitle(title: string): void {
-  useEffect(() => {
-    document.title = `${title} · Sluice`;
-  }, [title]);
-  useEffect(
-    () => () => {
-      document.title = 'Sluice';
-    },
-    [],
-  );
 }
 
 /** A plan that stopped before its title: named after the goals. */
@@ -147,7 +136,8 @@ export function PlanPage({ planId }: { planId: string }) {
         <ConnectionStatus
           mode={stream.connection}
           everLive={stream.everLive}
-          generating={generating}
+          streaming={generating}
+          idleLabel="Up to date"
         />
         <PlanActions planId={planId} status={status} view={view.data} />
       </div>
@@ -205,11 +195,7 @@ export function PlanPage({ planId }: { planId: string }) {
         <pre data-testid="plan-raw">{stream.content}</pre>
       </details>
 
-      {generating && !following ? (
-        <button type="button" className="button jump-to-latest" onClick={jumpToLatest}>
-          Jump to latest ↓
-        </button>
-      ) : null}
+      {generating && !following ? <JumpToLatestButton onClick={jumpToLatest} /> : null}
 
       <PlanAnnouncer
         status={status}

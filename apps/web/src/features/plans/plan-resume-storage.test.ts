@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createPlanResumeStorage } from './plan-resume-storage';
 import type { PlanResumeState } from './plan-stream-store';
 
-/** An in-memory Storage, optionally refusing writes beyond a size. */
-function memoryStorage(maxCharacters = Number.POSITIVE_INFINITY): Storage {
+/** An in-memory Storage. */
+function memoryStorage(): Storage {
   const items = new Map<string, string>();
-  const size = () => [...items.values()].reduce((sum, value) => sum + value.length, 0);
   return {
     get length() {
       return items.size;
@@ -13,8 +12,6 @@ function memoryStorage(maxCharacters = Number.POSITIVE_INFINITY): Storage {
     key: (index) => [...items.keys()][index] ?? null,
     getItem: (key) => items.get(key) ?? null,
     setItem(key, value) {
-      const previous = items.get(key)?.length ?? 0;
-      if (size() - previous + value.length > maxCharacters) throw new Error('QuotaExceededError');
       items.set(key, value);
     },
     removeItem: (key) => {
@@ -60,19 +57,6 @@ describe('createPlanResumeStorage', () => {
     expect(raw.length).toBe(20);
     expect(storage.load('plan-0')).toBeNull();
     expect(storage.load('plan-24')).toEqual(state);
-  });
-
-  it('makes room when the storage is full', () => {
-    let now = 0;
-    const raw = memoryStorage(600);
-    const storage = createPlanResumeStorage(raw, () => now);
-    for (let index = 0; index < 3; index += 1) {
-      now += 1;
-      storage.save(`plan-${index}`, { ...state, content: 'x'.repeat(150) });
-    }
-    now += 1;
-    storage.save('big', { ...state, content: 'y'.repeat(400) });
-    expect(storage.load('big')?.content).toHaveLength(400);
   });
 
   it('works without storage (disabled by the browser)', () => {

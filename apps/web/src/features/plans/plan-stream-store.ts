@@ -14,6 +14,7 @@ import {
 export type { ConnectionMode } from '../../lib/connection-fallback';
 
 import type { ConnectionMode } from '../../lib/connection-fallback';
+import { createFrameStore, type Schedule, type SnapshotSource } from '../../lib/frame-store';
 
 export interface PlanUsageView {
   inputTokens: number;
@@ -87,10 +88,10 @@ export interface PlanViewUpdate {
 export interface PlanStreamStoreOptions {
   resume?: PlanResumeState | null;
   /** Runs the publication later; `requestAnimationFrame` in the browser. */
-  schedule?: (publish: () => void) => void;
+  schedule?: Schedule;
 }
 
-export interface PlanStreamStore {
+export interface PlanStreamStore extends SnapshotSource<PlanStreamSnapshot> {
   /** Applies one event of `plan.events` exactly: snapshot replaces, text-delta appends. */
   apply(id: string | undefined, event: PlanEvent): void;
   /** Applies a `plan.get` answer (the polling fallback): the server's content replaces ours. */
@@ -102,25 +103,6 @@ export interface PlanStreamStore {
   readonly pollReplacements: number;
   readonly ended: boolean;
   resumeState(): PlanResumeState | null;
-  /** React's side: published at most once per frame. */
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): PlanStreamSnapshot;
-  /** Every change, synchronously (for saving the resume state). */
-  watch(listener: () => void): () => void;
-  /** Publishes now instead of at the next frame. */
-  flush(): void;
-}
-
-/** The next animation frame; a timer as well, since hidden tabs get no frames. */
-function defaultSchedule(publish: () => void): void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    publish();
-  };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
-  setTimeout(once, 250);
 }
 
 function isTerminal(status: PlanStatus): status is TerminalPlanStatus {
@@ -173,10 +155,6 @@ interface WeekCompletion {
  * snapshot at most once per animation frame.
  */
 export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): PlanStreamStore {
-  const schedule = options.schedule ?? defaultSchedule;
-  const listeners = new Set<() => void>();
-  const watchers = new Set<() => void>();
-
   let content = '';
   let status: PlanStatus | null = null;
   let usage: PlanUsageView | null = null;
@@ -221,8 +199,7 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
     outcome = options.resume.outcome;
   }
 
-  let snapshot = build();
-  let scheduled = false;
+  const frames = createFrameStore(build, options.schedule);
 
   function build(): PlanStreamSnapshot {
     const plan = parser.plan;
@@ -253,21 +230,6 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
       everLive,
       notFound,
     };
-  }
-
-  function publish(): void {
-    scheduled = false;
-    snapshot = build();
-    for (const listener of listeners) listener();
-  }
-
-  function changed(): void {
-    for (const watcher of watchers) watcher();
-    if (scheduled) return;
-    scheduled = true;
-    schedule(() => {
-      if (scheduled) publish();
-    });
   }
 
   return {
@@ -308,7 +270,7 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
       }
       if (status === null) status = 'generating';
       if (id !== undefined) lastEventId = id;
-      changed();
+      frames.changed();
     },
 
     applyView(view) {
@@ -323,19 +285,19 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
       outcome = isTerminal(view.status)
         ? { status: view.status, reason: view.reason, error: view.error }
         : null;
-      changed();
+      frames.changed();
     },
 
     setConnection(next) {
       if (next === 'live') everLive = true;
       if (next === connection) return;
       connection = next;
-      changed();
+      frames.changed();
     },
 
     setNotFound() {
       notFound = true;
-      changed();
+      frames.changed();
     },
 
     get lastEventId() {
@@ -353,17 +315,9 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
       return { lastEventId, content, status, usage, outcome };
     },
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    getSnapshot: () => snapshot,
-    watch(listener) {
-      watchers.add(listener);
-      return () => watchers.delete(listener);
-    },
-    flush() {
-      if (scheduled) publish();
-    },
+    subscribe: frames.subscribe,
+    getSnapshot: frames.getSnapshot,
+    watch: frames.watch,
+    flush: frames.flush,
   };
 }

@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { createKeptStreams } from '../../lib/kept-streams';
+import { createStreamEntry, type StreamEntry } from '../../lib/stream-entry';
 import { trpc } from '../../lib/trpc';
 import { createPlanResumeStorage, type PlanResumeStorage } from './plan-resume-storage';
 import {
@@ -19,16 +21,9 @@ const saveIntervalMs = 1_000;
 /** Plans kept in memory for going back and forth without a snapshot. */
 const maxKeptPlans = 20;
 
-interface PlanStreamEntry {
-  store: PlanStreamStore;
-  connection: PlanStreamConnection;
-  /** Starts following (once per holder); returns the release. */
-  acquire(): () => void;
-  save(): void;
-  holders: number;
-}
+type PlanStreamEntry = StreamEntry<PlanStreamStore, PlanStreamConnection>;
 
-const entries = new Map<string, PlanStreamEntry>();
+const keptPlans = createKeptStreams<PlanStreamEntry>(maxKeptPlans);
 let resumeStorage: PlanResumeStorage | undefined;
 
 function streamClient(client: TrpcClient): PlanStreamClient {
@@ -45,82 +40,25 @@ function streamClient(client: TrpcClient): PlanStreamClient {
   };
 }
 
-function saveAll(): void {
-  for (const entry of entries.values()) entry.save();
-}
-
 function createEntry(planId: string, client: TrpcClient): PlanStreamEntry {
   resumeStorage ??= createPlanResumeStorage();
   const storage = resumeStorage;
   const store = createPlanStreamStore({ resume: storage.load(planId) });
-  let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  let stopTimer: ReturnType<typeof setTimeout> | undefined;
-
-  function save(): void {
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
-    const state = store.resumeState();
-    if (state) storage.save(planId, state);
-  }
-
-  // Throttled: a write costs O(content), so not per token. A reload saves first (pagehide).
-  store.watch(() => {
-    saveTimer ??= setTimeout(save, saveIntervalMs);
-  });
-
-  const connection = createPlanStreamConnection({
-    planId,
+  const entry = createStreamEntry({
     store,
-    client: streamClient(client),
-    onEnd: save,
-  });
-
-  const entry: PlanStreamEntry = {
-    store,
-    connection,
-    holders: 0,
-    save,
-    acquire() {
-      entry.holders += 1;
-      clearTimeout(stopTimer);
-      connection.start();
-      return () => {
-        entry.holders -= 1;
-        // Deferred, so a remount (React's strict mode, a quick way back) keeps the stream.
-        if (entry.holders === 0) {
-          stopTimer = setTimeout(() => {
-            if (entry.holders > 0) return;
-            connection.stop();
-            save();
-          }, 0);
-        }
-      };
+    connection: createPlanStreamConnection({
+      planId,
+      store,
+      client: streamClient(client),
+      // The end is saved at once.
+      onEnd: () => entry.save(),
+    }),
+    write() {
+      const state = store.resumeState();
+      if (state) storage.save(planId, state);
     },
-  };
-  return entry;
-}
-
-function planStreamEntry(planId: string, client: TrpcClient): PlanStreamEntry {
-  const existing = entries.get(planId);
-  if (existing) {
-    // Most recently used last.
-    entries.delete(planId);
-    entries.set(planId, existing);
-    return existing;
-  }
-  if (entries.size === 0 && typeof window !== 'undefined') {
-    // A reload or a tab put away saves first, so the next load resumes exactly.
-    window.addEventListener('pagehide', saveAll);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') saveAll();
-    });
-  }
-  const entry = createEntry(planId, client);
-  entries.set(planId, entry);
-  for (const [id, kept] of entries) {
-    if (entries.size <= maxKeptPlans) break;
-    if (kept.holders === 0) entries.delete(id);
-  }
+    saveIntervalMs,
+  });
   return entry;
 }
 
@@ -132,7 +70,7 @@ export function usePlanStream(planId: string): PlanStreamSnapshot {
   const { client } = trpc.useUtils();
   // The entry outlives the component: going back to a plan resumes where it was.
   // One entry per plan, with whichever client asked first.
-  const entry = useMemo(() => planStreamEntry(planId, client), [planId]);
+  const entry = useMemo(() => keptPlans.get(planId, () => createEntry(planId, client)), [planId]);
   useEffect(() => entry.acquire(), [entry]);
   return useSyncExternalStore(entry.store.subscribe, entry.store.getSnapshot);
 }
