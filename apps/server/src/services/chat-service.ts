@@ -49,6 +49,7 @@ import {
 } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError, TooManyRequestsError } from './errors';
+import type { GenerationSettings } from './generation-settings';
 
 export interface ChatSessionView {
   id: string;
@@ -91,19 +92,11 @@ export interface ChatArtifactView {
   html: string | null;
 }
 
-export interface ChatServiceConfig {
-  defaultModel: string;
-  fallbackModels: readonly string[];
-  temperature: number;
-  maxTokens: number;
-  maxActiveGenerations: number;
-}
-
 export interface ChatServiceDependencies {
   db: SluiceDatabase;
   engine: GenerationEngine<ChatSemanticEvent>;
   bus: EventBus<GenerationMessage<ChatSemanticEvent>>;
-  config: ChatServiceConfig;
+  config: GenerationSettings;
   logger: Logger;
   /** True while the server is too busy to start another generation. */
   isOverloaded?: () => boolean;

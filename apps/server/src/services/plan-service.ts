@@ -35,6 +35,7 @@ import {
   PersistenceError,
   TooManyRequestsError,
 } from './errors';
+import type { GenerationSettings } from './generation-settings';
 import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
@@ -77,20 +78,11 @@ export interface PlanSummary {
   completedAt: string | null;
 }
 
-export interface PlanServiceConfig {
-  defaultModel: string;
-  fallbackModels: readonly string[];
-  temperature: number;
-  maxTokens: number;
-  /** plan.create answers TOO_MANY_REQUESTS beyond this many running generations. */
-  maxActiveGenerations: number;
-}
-
 export interface PlanServiceDependencies {
   db: SluiceDatabase;
   engine: GenerationEngine<PlanSemanticEvent>;
   bus: EventBus<GenerationMessage<PlanSemanticEvent>>;
-  config: PlanServiceConfig;
+  config: GenerationSettings;
   logger: Logger;
   /** True while the server is too busy to start another generation. */
   isOverloaded?: () => boolean;
