@@ -1,5 +1,6 @@
 export * from './database';
 export { migrations } from './migrations/index';
 export * from './repositories/chat';
+export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
 export type * from './schema';

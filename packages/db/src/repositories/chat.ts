@@ -4,9 +4,9 @@ import type {
   ChatMessageRow,
   ChatSessionRow,
   Database,
-  PlanStatusValue,
 } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
+import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 
 // Settings -------------------------------------------------------------------
 
@@ -275,13 +275,9 @@ export function appendChatContent(
   return appendContent(db, { table: 'chat_messages', column: 'content' }, appends, now);
 }
 
-export interface FinishChatMessageArgs {
+export interface FinishChatMessageArgs extends GenerationOutcome {
   id: string;
-  status: Exclude<PlanStatusValue, 'generating'>;
-  reason: string | null;
   text: string;
-  error: { code: string; message: string; retryable: boolean } | null;
-  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
   stats: {
     timeToFirstTokenMs: number | null;
     durationMs: number;
@@ -291,7 +287,6 @@ export interface FinishChatMessageArgs {
   /** The extracted experiment, or null to drop the provisioned artifact row. */
   artifact: { id: string; title: string; html: string } | null;
   provisionedArtifactId: string | null;
-  now: Date;
 }
 
 /** Moves a generating reply to its terminal state; returns false if it was not generating. */
@@ -304,21 +299,12 @@ export async function finishChatMessage(
     const result = await transaction
       .updateTable('chat_messages')
       .set({
-        status: args.status,
-        status_reason: args.reason,
+        ...outcomeColumns(args),
         content: args.text,
-        error_code: args.error?.code ?? null,
-        error_message: args.error?.message ?? null,
-        error_retryable: args.error ? Number(args.error.retryable) : null,
-        input_tokens: args.usage?.inputTokens ?? null,
-        output_tokens: args.usage?.outputTokens ?? null,
-        cost: args.usage?.cost ?? null,
         time_to_first_token_ms: args.stats.timeToFirstTokenMs,
         duration_ms: args.stats.durationMs,
         chunks: args.stats.chunks,
         characters: args.stats.characters,
-        completed_at: timestamp,
-        updated_at: timestamp,
       })
       .where('id', '=', args.id)
       .where('status', '=', 'generating')
@@ -340,24 +326,12 @@ export async function finishChatMessage(
   });
 }
 
-/** At boot: replies left `generating` by a dead process become `partial`; returns their ids. */
-export async function recoverInterruptedChatMessages(
+/** At boot: replies left `generating` by a dead process become `partial` (see recoverInterrupted). */
+export function recoverInterruptedChatMessages(
   db: Kysely<Database>,
   args: { reason: string; now: Date },
 ): Promise<string[]> {
-  const timestamp = args.now.toISOString();
-  const rows = await db
-    .updateTable('chat_messages')
-    .set({
-      status: 'partial',
-      status_reason: args.reason,
-      completed_at: timestamp,
-      updated_at: timestamp,
-    })
-    .where('status', '=', 'generating')
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id);
+  return recoverInterrupted(db, 'chat_messages', args);
 }
 
 // Artifacts ------------------------------------------------------------------

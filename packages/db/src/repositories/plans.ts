@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database, PlanRow, PlanStatusValue } from '../schema';
+import type { Database, PlanRow } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
+import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 
 export type { ContentAppend } from './content-appends';
 
@@ -141,37 +142,22 @@ export function appendPlanContent(
   return appendContent(db, { table: 'plans', column: 'partial_content' }, appends, now);
 }
 
-export interface FinishPlanArgs {
+export interface FinishPlanArgs extends GenerationOutcome {
   id: string;
-  status: Exclude<PlanStatusValue, 'generating'>;
-  reason: string | null;
   /** The whole text streamed, whatever the status. */
   text: string;
   planJson: string | null;
-  error: { code: string; message: string; retryable: boolean } | null;
-  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
-  now: Date;
 }
 
 /** Moves a generating plan to its terminal state; returns false if it was not generating. */
 export async function finishPlan(db: Kysely<Database>, args: FinishPlanArgs): Promise<boolean> {
-  const timestamp = args.now.toISOString();
   const result = await db
     .updateTable('plans')
     .set({
-      status: args.status,
-      status_reason: args.reason,
+      ...outcomeColumns(args),
       partial_content: args.text,
       content: args.status === 'completed' ? args.text : null,
       plan_json: args.planJson,
-      error_code: args.error?.code ?? null,
-      error_message: args.error?.message ?? null,
-      error_retryable: args.error ? Number(args.error.retryable) : null,
-      input_tokens: args.usage?.inputTokens ?? null,
-      output_tokens: args.usage?.outputTokens ?? null,
-      cost: args.usage?.cost ?? null,
-      completed_at: timestamp,
-      updated_at: timestamp,
     })
     .where('id', '=', args.id)
     .where('status', '=', 'generating')
@@ -179,25 +165,10 @@ export async function finishPlan(db: Kysely<Database>, args: FinishPlanArgs): Pr
   return result.numUpdatedRows > 0n;
 }
 
-/**
- * At boot: plans left `generating` by a process that died are moved to `partial`,
- * keeping whatever content was flushed. Returns their ids.
- */
-export async function recoverInterruptedPlans(
+/** At boot: plans left `generating` by a dead process become `partial` (see recoverInterrupted). */
+export function recoverInterruptedPlans(
   db: Kysely<Database>,
   args: { reason: string; now: Date },
 ): Promise<string[]> {
-  const timestamp = args.now.toISOString();
-  const rows = await db
-    .updateTable('plans')
-    .set({
-      status: 'partial',
-      status_reason: args.reason,
-      completed_at: timestamp,
-      updated_at: timestamp,
-    })
-    .where('status', '=', 'generating')
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id);
+  return recoverInterrupted(db, 'plans', args);
 }
