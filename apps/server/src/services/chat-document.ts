@@ -2,18 +2,13 @@ import type { ChatMessageRow } from '@sluice/db';
 import {
   type ChatSemanticEvent,
   createHtmlArtifactExtractor,
-  type EndReason,
   type ExtractedArtifact,
   type HtmlBlockEvent,
   type MessageStartEvent,
   type PlanStatus,
-  type StreamError,
 } from '@sluice/shared';
-import {
-  type DocumentTracker,
-  endEventOf,
-  type GenerationEvent,
-} from '../generation/generation-engine';
+import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
+import { appendStoredOutcome } from '../generation/stored-outcome';
 import { createStreamLog, type StreamLog } from '../generation/stream-log';
 
 export type ChatDocumentTracker = DocumentTracker<ChatSemanticEvent> & {
@@ -55,15 +50,6 @@ export function messageStartEvent(
   };
 }
 
-export function storedMessageError(row: ChatMessageRow): StreamError | undefined {
-  if (!row.error_code) return undefined;
-  return {
-    code: row.error_code as StreamError['code'],
-    message: row.error_message ?? '',
-    retryable: row.error_retryable === 1,
-  };
-}
-
 /**
  * Rebuilds a reply's log from its saved row, with the same events the live one had:
  * message-start, the text and its artifact events, then usage and end.
@@ -80,22 +66,7 @@ export function storedMessageLog(
   for (const event of [...tracker.feed(reply.content), ...(tracker.end?.() ?? [])])
     log.appendEvent(event);
   const status = (reply.status ?? 'completed') as PlanStatus;
-  if (status !== 'generating') {
-    if (reply.input_tokens !== null && reply.output_tokens !== null) {
-      log.appendEvent({
-        type: 'usage',
-        inputTokens: reply.input_tokens,
-        outputTokens: reply.output_tokens,
-        ...(reply.cost === null ? {} : { cost: reply.cost }),
-      });
-    }
-    log.appendEvent(
-      endEventOf({
-        status,
-        reason: (reply.status_reason as EndReason | null) ?? undefined,
-        error: storedMessageError(reply),
-      }),
-    );
-  }
+  appendStoredOutcome(log, status, reply);
+
   return log;
 }

@@ -19,7 +19,6 @@ import {
   listChatMessages,
   listChatSessions,
   readSettings,
-  type SluiceDatabase,
   updateChatSession,
   writeSettings,
 } from '@sluice/db';
@@ -33,23 +32,13 @@ import type {
   StreamError,
   UpdateChatSessionInput,
 } from '@sluice/shared';
-import type { Logger } from 'pino';
-import type { EventBus } from '../generation/event-bus';
-import type {
-  GenerationEngine,
-  GenerationMessage,
-  GenerationResult,
-} from '../generation/generation-engine';
+import type { GenerationResult } from '../generation/generation-engine';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
-import {
-  createChatDocumentTracker,
-  messageStartEvent,
-  storedMessageError,
-  storedMessageLog,
-} from './chat-document';
+import { storedStreamError } from '../generation/stored-outcome';
+import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError, TooManyRequestsError } from './errors';
-import type { GenerationSettings } from './generation-settings';
+import type { GenerationServiceDependencies } from './generation-settings';
 
 export interface ChatSessionView {
   id: string;
@@ -92,17 +81,7 @@ export interface ChatArtifactView {
   html: string | null;
 }
 
-export interface ChatServiceDependencies {
-  db: SluiceDatabase;
-  engine: GenerationEngine<ChatSemanticEvent>;
-  bus: EventBus<GenerationMessage<ChatSemanticEvent>>;
-  config: GenerationSettings;
-  logger: Logger;
-  /** True while the server is too busy to start another generation. */
-  isOverloaded?: () => boolean;
-  newId?: () => string;
-  now?: () => Date;
-}
+export type ChatServiceDependencies = GenerationServiceDependencies<ChatSemanticEvent>;
 
 export const chatTopic = (sessionId: string) => `chat:${sessionId}`;
 
@@ -172,7 +151,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       content: live ? live.log.content() : row.content,
       status: live ? 'generating' : (row.status as PlanStatus | null),
       reason: row.status_reason,
-      error: storedMessageError(row) ?? null,
+      error: storedStreamError(row) ?? null,
       usage:
         row.input_tokens !== null && row.output_tokens !== null
           ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost }

@@ -1,17 +1,8 @@
 import type { PlanWithInputRow } from '@sluice/db';
-import {
-  createPlanStreamParser,
-  type EndReason,
-  type PlanSemanticEvent,
-  type PlanStatus,
-  type StreamError,
-} from '@sluice/shared';
-import {
-  type DocumentTracker,
-  endEventOf,
-  type GenerationEvent,
-} from '../generation/generation-engine';
+import { createPlanStreamParser, type PlanSemanticEvent, type PlanStatus } from '@sluice/shared';
+import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
 import type { StoredStream } from '../generation/observe-generation';
+import { appendStoredOutcome } from '../generation/stored-outcome';
 import { createStreamLog } from '../generation/stream-log';
 
 /**
@@ -43,15 +34,6 @@ export function createPlanDocumentTracker(): DocumentTracker<PlanSemanticEvent> 
   };
 }
 
-export function storedError(row: PlanWithInputRow): StreamError | undefined {
-  if (!row.error_code) return undefined;
-  return {
-    code: row.error_code as StreamError['code'],
-    message: row.error_message ?? '',
-    retryable: row.error_retryable === 1,
-  };
-}
-
 /**
  * Rebuilds a plan's event log from its saved row: the same text, the same semantic
  * events (the parser emits them identically for any chunking), then usage and end.
@@ -64,23 +46,8 @@ export function storedPlanStream(row: PlanWithInputRow): StoredStream<PlanSemant
   if (content.length > 0) log.appendText(content);
   for (const event of tracker.feed(content)) log.appendEvent(event);
   const status = row.status as PlanStatus;
-  if (status !== 'generating') {
-    if (row.input_tokens !== null && row.output_tokens !== null) {
-      log.appendEvent({
-        type: 'usage',
-        inputTokens: row.input_tokens,
-        outputTokens: row.output_tokens,
-        ...(row.cost === null ? {} : { cost: row.cost }),
-      });
-    }
-    log.appendEvent(
-      endEventOf({
-        status,
-        reason: (row.status_reason as EndReason | null) ?? undefined,
-        error: storedError(row),
-      }),
-    );
-  }
+  appendStoredOutcome(log, status, row);
+
   const document = row.plan_json ? JSON.parse(row.plan_json) : tracker.snapshot();
   return { status, log, document };
 }

@@ -8,7 +8,6 @@ import {
   markPlanAttempt,
   type PlanCursor,
   type PlanWithInputRow,
-  type SluiceDatabase,
 } from '@sluice/db';
 import type {
   CreatePlanInput,
@@ -19,14 +18,9 @@ import type {
   PlanStatus,
   StreamError,
 } from '@sluice/shared';
-import type { Logger } from 'pino';
-import type { EventBus } from '../generation/event-bus';
-import type {
-  GenerationEngine,
-  GenerationMessage,
-  GenerationResult,
-} from '../generation/generation-engine';
+import type { GenerationResult } from '../generation/generation-engine';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
+import { storedStreamError } from '../generation/stored-outcome';
 import type { ProviderRequest } from '../providers/provider';
 import {
   ConflictError,
@@ -35,8 +29,8 @@ import {
   PersistenceError,
   TooManyRequestsError,
 } from './errors';
-import type { GenerationSettings } from './generation-settings';
-import { createPlanDocumentTracker, storedError, storedPlanStream } from './plan-document';
+import type { GenerationServiceDependencies } from './generation-settings';
+import { createPlanDocumentTracker, storedPlanStream } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
 export interface PlanUsage {
@@ -78,17 +72,7 @@ export interface PlanSummary {
   completedAt: string | null;
 }
 
-export interface PlanServiceDependencies {
-  db: SluiceDatabase;
-  engine: GenerationEngine<PlanSemanticEvent>;
-  bus: EventBus<GenerationMessage<PlanSemanticEvent>>;
-  config: GenerationSettings;
-  logger: Logger;
-  /** True while the server is too busy to start another generation. */
-  isOverloaded?: () => boolean;
-  newId?: () => string;
-  now?: () => Date;
-}
+export type PlanServiceDependencies = GenerationServiceDependencies<PlanSemanticEvent>;
 
 export const planTopic = (planId: string) => `plan:${planId}`;
 
@@ -182,7 +166,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       reason: row.status_reason,
       content,
       plan,
-      error: storedError(row) ?? null,
+      error: storedStreamError(row) ?? null,
       usage: usageOf(row),
       model: row.model,
       goals: row.goals,
