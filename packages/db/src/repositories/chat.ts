@@ -1,10 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type {
-  ChatArtifactRow,
-  ChatMessageRow,
-  ChatSessionRow,
-  Database,
-} from '../schema';
+import type { ChatArtifactRow, ChatMessageRow, ChatSessionRow, Database } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 
