@@ -46,6 +46,9 @@ const t = initTRPC.context<Context>().create({
   },
   errorFormatter({ shape, error }) {
     const fieldErrors = fieldErrorsOf(error.cause);
+    // Never a stack trace (absolute paths, code layout) to a client, whatever NODE_ENV says;
+    // the logs keep the error itself.
+    const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
       // A readable message instead of zod's JSON dump; the details stay in fieldErrors.
@@ -53,7 +56,7 @@ const t = initTRPC.context<Context>().create({
         error.cause instanceof ZodError && fieldErrors
           ? describeFieldErrors(fieldErrors)
           : shape.message,
-      data: { ...shape.data, fieldErrors },
+      data: { ...data, fieldErrors },
     };
   },
 });

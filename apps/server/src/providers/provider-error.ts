@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact-secrets';
+
 export type ProviderErrorKind =
   /** The upstream answered with a non-2xx HTTP status before streaming. */
   | 'http'
@@ -32,7 +34,8 @@ export class ProviderError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: ProviderErrorOptions) {
-    super(message, { cause: options.cause });
+    // Upstream text may quote credentials back: token shapes never get past here.
+    super(redactSecrets(message), { cause: options.cause });
     this.name = 'ProviderError';
     this.kind = options.kind;
     this.status = options.status;
