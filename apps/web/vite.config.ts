@@ -1,13 +1,29 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 const apiTarget = process.env.SLUICE_API_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // `.br` and `.gz` copies beside each text file of the build: the server sends the one the
+    // browser accepts, with no compression work per request.
+    compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024 }),
+  ],
   server: {
     proxy: {
-      '/trpc': { target: apiTarget, changeOrigin: false },
+      '/trpc': {
+        target: apiTarget,
+        changeOrigin: false,
+        // The API allows mutations only from its own origin (or ALLOWED_ORIGINS): the dev
+        // server speaks for the page it serves.
+        configure(proxy) {
+          proxy.on('proxyReq', (request) => {
+            if (request.getHeader('origin')) request.setHeader('origin', new URL(apiTarget).origin);
+          });
+        },
+      },
       '/healthz': { target: apiTarget },
     },
   },

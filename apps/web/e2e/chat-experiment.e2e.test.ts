@@ -42,7 +42,10 @@ describe('an experiment session', () => {
     const sandbox = await iframe.getAttribute('sandbox');
     expect(sandbox).toBe('allow-scripts');
     expect(sandbox).not.toContain('allow-same-origin');
-    expect(await iframe.getAttribute('srcdoc')).toBe(html);
+    // Not srcdoc: that would inherit the app's content security policy, which blocks the
+    // experiment's inline scripts. The frame page has its own and receives the HTML.
+    expect(await iframe.getAttribute('src')).toBe('/experiment-frame.html');
+    expect(await iframe.getAttribute('srcdoc')).toBeNull();
 
     // Its script ran: the document rendered, and a click on the canvas adds a ball.
     const frame = page.frameLocator('[data-testid="artifact-panel"] iframe');

@@ -1,5 +1,41 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef } from 'react';
 import type { ArtifactSummary } from './chat-message';
+
+/** Served with its own content security policy (see apps/server/src/security-headers.ts). */
+const experimentFrameUrl = '/experiment-frame.html';
+
+/**
+ * The frame runs the experiment's HTML once it says it is ready. A srcdoc frame would
+ * inherit the app's content security policy, which blocks the experiment's inline scripts.
+ */
+function ExperimentFrame({ title, html }: { title: string; html: string }) {
+  const frameRef = useRef<HTMLIFrameElement>(null);
+  // A layout effect: listening before the frame can possibly have loaded.
+  useLayoutEffect(() => {
+    let sent = false;
+    const onMessage = (event: MessageEvent) => {
+      const frame = frameRef.current?.contentWindow;
+      if (sent || !frame || event.source !== frame) return;
+      if ((event.data as { type?: unknown } | null)?.type !== 'sluice-experiment-frame-ready')
+        return;
+      sent = true;
+      // The frame's origin is opaque: '*' is the only target that reaches it.
+      frame.postMessage({ type: 'sluice-experiment', html }, '*');
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, [html]);
+  return (
+    <iframe
+      ref={frameRef}
+      className="artifact-frame"
+      title={title}
+      sandbox="allow-scripts"
+      src={experimentFrameUrl}
+      referrerPolicy="no-referrer"
+    />
+  );
+}
 
 interface ArtifactPanelProps {
   artifact: ArtifactSummary;
@@ -40,13 +76,7 @@ export function ArtifactPanel({ artifact, focusOnOpen, onClose }: ArtifactPanelP
       {artifact.html === null ? (
         <p className="muted">Loading the experiment…</p>
       ) : (
-        <iframe
-          className="artifact-frame"
-          title={artifact.title}
-          sandbox="allow-scripts"
-          srcDoc={artifact.html}
-          referrerPolicy="no-referrer"
-        />
+        <ExperimentFrame key={artifact.html} title={artifact.title} html={artifact.html} />
       )}
       <p className="artifact-note">
         Runs in a sandbox: it cannot reach this app, its data or your cookies.
