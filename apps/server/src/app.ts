@@ -18,8 +18,10 @@ import { createInProcessEventBus } from './generation/event-bus';
 import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
 import { createHttpServer } from './http-server';
 import { createLoadMonitor } from './load-monitor';
+import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
+import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
 import { createChatService } from './services/chat-service';
@@ -94,7 +96,13 @@ export async function createServerApp(
     );
   }
 
-  const { provider, simulator, label } = await createProvider(config);
+  const created = await createProvider(config);
+  const { simulator, label } = created;
+  // Keys never reach clients, stored rows or logs through upstream error text.
+  const provider = withRedactedErrors(
+    created.provider,
+    config.upstream.kind === 'openrouter' ? [config.upstream.apiKey] : [],
+  );
   // Plans and chat replies run on two instances of the same engine, each with its own
   // bus and the table it flushes partial content to.
   const engineConfig = {
@@ -170,6 +178,9 @@ export async function createServerApp(
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
+    // The HTTP server enforces both first, with clearer messages; these are a backstop.
+    maxBatchSize: config.edge.maxBatchSize,
+    maxBodySize: config.edge.maxBodyBytes,
     createContext: () => context,
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
@@ -177,10 +188,13 @@ export async function createServerApp(
     },
   });
   let ready = false;
+  let originPolicy: OriginPolicy | undefined;
   const server = createHttpServer({
     trpcHandler,
     isReady: () => ready,
     webDistDir: config.webDistDir,
+    limits: config.edge,
+    originPolicy: () => originPolicy,
   });
   let url = '';
 
@@ -203,6 +217,12 @@ export async function createServerApp(
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
+      originPolicy = createOriginPolicy({
+        publicOrigin: config.edge.publicOrigin,
+        allowedOrigins: config.edge.allowedOrigins,
+        host: config.host,
+        port: address.port,
+      });
       ready = true;
       return url;
     },

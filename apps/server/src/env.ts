@@ -36,6 +36,17 @@ const envSchema = z.object({
   SIMULATOR_TOKENS_PER_SECOND: z.coerce.number().positive().default(40),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST_DIR: optionalText,
+  // Edge limits: request size, batches, slow clients, allowed hosts and origins.
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
+  REQUEST_BODY_TIMEOUT_MS: milliseconds(30_000),
+  PUBLIC_URL: optionalText.pipe(
+    z
+      .url({ message: 'must be the URL people open, such as https://sluice.example.com' })
+      .optional(),
+  ),
+  ALLOWED_ORIGINS: optionalText,
+  NODE_ENV: optionalText,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -63,6 +74,37 @@ export interface ServerConfig {
   logLevel: Env['LOG_LEVEL'];
   /** The built web app to serve, if it exists. */
   webDistDir: string;
+  edge: EdgeConfig;
+}
+
+export interface EdgeConfig {
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  /** Time allowed to receive a request's headers and body. */
+  requestBodyTimeoutMs: number;
+  /** The origin people open; when unset, `http://<HOST>:<port>` once the port is known. */
+  publicOrigin: string | undefined;
+  /** Further origins allowed to call the API (and hosts allowed to serve it). */
+  allowedOrigins: string[];
+  production: boolean;
+}
+
+function parseOrigins(value: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const entry of (value ?? '').split(',')) {
+    const trimmed = entry.trim();
+    if (!trimmed) continue;
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new ConfigError(
+        `Invalid environment:\n  ALLOWED_ORIGINS: ${JSON.stringify(trimmed)} is not an origin such as https://app.example.com\nFix the variable or unset it (see README, Configuration).`,
+      );
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +163,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webDistDir: env.WEB_DIST_DIR
       ? fromWorkingDirectory(env.WEB_DIST_DIR)
       : fileURLToPath(new URL('../../web/dist', import.meta.url)),
+    edge: {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      requestBodyTimeoutMs: env.REQUEST_BODY_TIMEOUT_MS,
+      publicOrigin: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined,
+      allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+      production: env.NODE_ENV === 'production',
+    },
   };
 }

@@ -1,84 +1,89 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { OriginPolicy } from './origin-policy';
+import { admitTrpcRequest, type RequestLimits, sendTrpcRefusal } from './request-limits';
+import { baseSecurityHeaders, webSecurityHeaders } from './security-headers';
+import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
   trpcHandler: RequestListener;
   /** /healthz answers 200 only once this is true. */
   isReady: () => boolean;
   webDistDir: string;
+  limits: RequestLimits & {
+    /** Time allowed to receive a request's headers and body (then 408). */
+    requestBodyTimeoutMs: number;
+  };
+  /** Allowed hosts and origins; known once the server listens (its real port). */
+  originPolicy: () => OriginPolicy | undefined;
 }
 
-function sendFile(response: ServerResponse, path: string, immutable: boolean): void {
-  response.writeHead(200, {
-    'content-type': contentTypes[extname(path)] ?? 'application/octet-stream',
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-  });
-  createReadStream(path).pipe(response);
-}
-
-/** Serves the built web app: files as they are, any other GET path as the SPA's index.html. */
-function serveWebApp(
-  request: IncomingMessage,
-  response: ServerResponse,
-  root: string,
-  pathname: string,
-): void {
-  const index = join(root, 'index.html');
-  if (!existsSync(index)) {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end('The web app is not built. Run `pnpm build`, or use the API at /trpc.\n');
-    return;
-  }
-  const candidate = resolve(root, `.${normalize(decodeURIComponent(pathname))}`);
-  if (candidate.startsWith(root + sep) && existsSync(candidate) && statSync(candidate).isFile()) {
-    sendFile(response, candidate, pathname.startsWith('/assets/'));
-    return;
-  }
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405).end();
-    return;
-  }
-  sendFile(response, index, false);
-}
+const trpcBasePath = '/trpc/';
 
 /** One port for the API (/trpc), the health check (/healthz) and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const root = resolve(options.webDistDir);
-  return createServer((request, response) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (pathname === '/healthz') {
-      const ready = options.isReady();
-      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
-      return;
-    }
-    if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
-      options.trpcHandler(request, response);
-      return;
-    }
-    try {
-      serveWebApp(request, response, root, pathname);
-    } catch {
-      response.writeHead(400).end();
-    }
+  const serveWebApp = createStaticFiles({
+    root: options.webDistDir,
+    headersFor: webSecurityHeaders,
   });
+  const timeoutMs = options.limits.requestBodyTimeoutMs;
+  return createServer(
+    {
+      // A request still arriving after this long is answered 408 and its connection closed.
+      // Only the request counts: a long-lived SSE response is not cut.
+      requestTimeout: timeoutMs,
+      headersTimeout: Math.min(timeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(timeoutMs / 4))),
+    },
+    (request, response) => {
+      let url: URL;
+      try {
+        url = new URL(request.url ?? '/', 'http://localhost');
+      } catch {
+        response.writeHead(400, baseSecurityHeaders).end();
+        return;
+      }
+      const pathname = url.pathname;
+      // Health checks answer whatever the Host: orchestrators probe the pod's address.
+      if (pathname === '/healthz') {
+        const ready = options.isReady();
+        response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+        return;
+      }
+      for (const [name, value] of Object.entries(baseSecurityHeaders)) {
+        if (value !== undefined) response.setHeader(name, value);
+      }
+      const isTrpc = pathname === '/trpc' || pathname.startsWith(trpcBasePath);
+      const refusal = options.originPolicy()?.check(request);
+      if (refusal) {
+        if (isTrpc) {
+          sendTrpcRefusal(response, {
+            code: 'FORBIDDEN',
+            httpStatus: refusal.status,
+            message: refusal.message,
+            closeConnection: true,
+          });
+        } else {
+          response.writeHead(refusal.status, {
+            'content-type': 'text/plain; charset=utf-8',
+            connection: 'close',
+          });
+          response.end(`${refusal.message}\n`);
+        }
+        return;
+      }
+      if (isTrpc) {
+        admitTrpcRequest(request, response, url, { ...options.limits, basePath: trpcBasePath })
+          .then((admitted) => {
+            if (admitted) options.trpcHandler(request, response);
+          })
+          .catch(() => response.destroy());
+        return;
+      }
+      serveWebApp(request, response, pathname).catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+        else response.destroy();
+      });
+    },
+  );
 }
