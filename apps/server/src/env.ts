@@ -46,7 +46,6 @@ const envSchema = z.object({
       .optional(),
   ),
   ALLOWED_ORIGINS: optionalText,
-  NODE_ENV: optionalText,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -86,7 +85,6 @@ export interface EdgeConfig {
   publicOrigin: string | undefined;
   /** Further origins allowed to call the API (and hosts allowed to serve it). */
   allowedOrigins: string[];
-  production: boolean;
 }
 
 function parseOrigins(value: string | undefined): string[] {
@@ -169,7 +167,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       requestBodyTimeoutMs: env.REQUEST_BODY_TIMEOUT_MS,
       publicOrigin: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined,
       allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
-      production: env.NODE_ENV === 'production',
     },
   };
 }
