@@ -18,7 +18,8 @@ export function createSluiceClient(serverUrl: string): SluiceClient {
       splitLink({
         condition: (operation) => operation.type === 'subscription',
         true: httpSubscriptionLink({ url, EventSource }),
-        false: httpBatchLink({ url }),
+        // Below the server's MAX_BATCH_SIZE (default 50), which refuses larger batches.
+        false: httpBatchLink({ url, maxItems: 20 }),
       }),
     ],
   });

@@ -15,13 +15,16 @@ export const trpc = createTRPCReact<AppRouter>();
 /** Same origin in production (the server serves the app); Vite proxies it in development. */
 const apiUrl = '/trpc';
 
+/** Calls per HTTP batch: below the server's MAX_BATCH_SIZE (default 50), which refuses larger ones. */
+export const maxBatchItems = 20;
+
 /** Subscriptions over Server-Sent Events, everything else batched over HTTP. */
 export function createLinks(url: string = apiUrl): TRPCLink<AppRouter>[] {
   return [
     splitLink({
       condition: (operation) => operation.type === 'subscription',
       true: httpSubscriptionLink({ url }),
-      false: httpBatchLink({ url }),
+      false: httpBatchLink({ url, maxItems: maxBatchItems }),
     }),
   ];
 }
