@@ -15,7 +15,11 @@ import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
-import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
+import {
+  createGenerationEngine,
+  type GenerationEngine,
+  type GenerationMessage,
+} from './generation/generation-engine';
 import { createHttpServer } from './http-server';
 import { createLoadMonitor } from './load-monitor';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
@@ -44,6 +48,11 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** The two engines (plans, chat replies), for health figures and tests. */
+  readonly engines: {
+    readonly plans: GenerationEngine<PlanSemanticEvent>;
+    readonly chat: GenerationEngine<ChatSemanticEvent>;
+  };
 }
 
 async function createProvider(
@@ -192,6 +201,7 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    engines: { plans: planEngine, chat: chatEngine },
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -50,13 +50,25 @@ export async function* observeSession<TSemantic extends { type: string }>(
 ): AsyncGenerator<SessionMessage<TSemantic>> {
   const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
   const unsubscribe = options.bus.subscribe(options.topic, queue.push);
-  const releases: Array<() => void> = [];
+  /** The replies this subscriber keeps alive, each until it ends (or the subscriber leaves). */
+  const watching = new Map<string, () => void>();
   const lastSequence = new Map<string, number>();
+
+  /** Counts this subscriber as a watcher of a running reply, until that reply has finished. */
+  function watch(generation: LiveGeneration<TSemantic>): void {
+    if (watching.has(generation.id)) return;
+    const release = generation.attach();
+    watching.set(generation.id, release);
+    void generation.done.finally(() => {
+      release();
+      watching.delete(generation.id);
+    });
+  }
 
   async function source(messageId: string): Promise<SessionStream<TSemantic> | undefined> {
     const generation = options.live(messageId);
     if (generation) {
-      releases.push(generation.attach());
+      watch(generation);
       return { status: 'generating', log: generation.log };
     }
     return options.loadStored(messageId);
@@ -120,13 +132,19 @@ export async function* observeSession<TSemantic extends { type: string }>(
     }
     for await (const logged of queue.drain()) {
       const messageId = (logged as GenerationMessage<TSemantic>).generationId;
-      if (logged.sequence <= (lastSequence.get(messageId) ?? -1)) continue;
+      const previous = lastSequence.get(messageId);
+      if (previous === undefined) {
+        // A reply that started after this subscriber joined: watch it while it runs.
+        const generation = options.live(messageId);
+        if (generation) watch(generation);
+      } else if (logged.sequence <= previous) continue;
       lastSequence.set(messageId, logged.sequence);
       const item = message(messageId, logged);
       yield { id: item.id, messageId, event: item.event };
     }
   } finally {
     unsubscribe();
-    for (const release of releases) release();
+    for (const release of watching.values()) release();
+    watching.clear();
   }
 }
