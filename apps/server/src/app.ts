@@ -7,7 +7,7 @@ import {
   recoverInterruptedChatMessages,
   recoverInterruptedPlans,
 } from '@sluice/db';
-import type { ChatSemanticEvent, PlanSemanticEvent } from '@sluice/shared';
+import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import pino, { type Logger } from 'pino';
@@ -15,7 +15,12 @@ import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
-import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
+import {
+  createGenerationEngine,
+  type GenerationEngine,
+  type GenerationMessage,
+} from './generation/generation-engine';
+import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
 import { createHttpServer } from './http-server';
 import { createLoadMonitor } from './load-monitor';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
@@ -46,6 +51,13 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** The cap on running generations that both engines share. */
+  readonly generationSlots: GenerationSlots;
+  /** The two engines (plans, chat replies), for health figures and tests. */
+  readonly engines: {
+    readonly plans: GenerationEngine<PlanSemanticEvent>;
+    readonly chat: GenerationEngine<ChatSemanticEvent>;
+  };
 }
 
 async function createProvider(
@@ -121,8 +133,9 @@ export async function createServerApp(
     fallbackModels: config.fallbackModels,
     temperature: config.temperature,
     maxTokens: config.maxTokens,
-    maxActiveGenerations: config.maxActiveGenerations,
   };
+  // One cap for plans and chat replies together.
+  const slots = createGenerationSlots(config.maxActiveGenerations);
 
   const load = createLoadMonitor({
     maxDelayMs: config.maxEventLoopDelayMs,
@@ -146,6 +159,7 @@ export async function createServerApp(
     bus: planBus,
     logger,
     config: serviceConfig,
+    slots,
     isOverloaded,
   });
 
@@ -163,8 +177,10 @@ export async function createServerApp(
     db,
     engine: chatEngine,
     bus: chatBus,
+    sessionBus: createInProcessEventBus<SessionUpdatedEvent>(),
     logger,
     config: serviceConfig,
+    slots,
     isOverloaded,
   });
 
@@ -206,6 +222,8 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    generationSlots: slots,
+    engines: { plans: planEngine, chat: chatEngine },
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

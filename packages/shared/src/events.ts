@@ -103,5 +103,32 @@ export interface ArtifactEndEvent {
 
 export type ChatSemanticEvent = MessageStartEvent | ArtifactStartEvent | ArtifactEndEvent;
 
-/** Every chat event names the assistant message it belongs to. */
-export type ChatEvent = (StreamEvent | ChatSemanticEvent) & { messageId: string };
+/** A chat session as the API returns it (`chat.getSession`'s `session`, `chat.listSessions`). */
+export interface ChatSessionView {
+  id: string;
+  title: string;
+  model: string;
+  systemPrompt: string;
+  character: string;
+  userProfile: string;
+  experiment: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The session changed: named after its first message, `chat.renameSession`,
+ * `chat.updateSession`. Live only (a resume does not replay it; a client that reconnects
+ * reads the session again). Its id is the subscriber's position in the replies, so
+ * resuming from it is the same as resuming from the reply event before it.
+ */
+export interface SessionUpdatedEvent {
+  type: 'session-updated';
+  session: ChatSessionView;
+}
+
+/** An event of one reply: it names the assistant message it belongs to. */
+export type ChatReplyEvent = (StreamEvent | ChatSemanticEvent) & { messageId: string };
+
+/** A `chat.events` event: a reply's (with its `messageId`), or the session's (`messageId: null`). */
+export type ChatEvent = ChatReplyEvent | (SessionUpdatedEvent & { messageId: null });

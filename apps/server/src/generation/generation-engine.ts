@@ -71,6 +71,11 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
   initialEvents?: readonly TSemantic[];
   document?: DocumentTracker<TSemantic>;
   logger: Logger;
+  /**
+   * The capacity slot reserved for this generation before it was started; released when
+   * the generation has finished (its result saved and `end` published).
+   */
+  slot?: { release(): void };
   onAttempt?: (attempt: number) => void;
   /** Persists the terminal state; runs before `end` is published. */
   onFinish: (result: GenerationResult) => Promise<void>;
@@ -136,6 +141,8 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     string,
     LiveGeneration<TSemantic> & { abort(reason: AbortReason): boolean }
   >();
+  /** Attachments not released yet, over every generation (running or finished). */
+  let attachments = 0;
 
   function start(spec: GenerationSpec<TSemantic>): LiveGeneration<TSemantic> {
     if (live.has(spec.id)) throw new Error(`Generation ${spec.id} is already running`);
@@ -295,6 +302,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       done: undefined as unknown as Promise<GenerationResult>,
       attach() {
         watchers += 1;
+        attachments += 1;
         if (abandonTimer) clearTimeout(abandonTimer);
         abandonTimer = undefined;
         let released = false;
@@ -302,6 +310,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           if (released) return;
           released = true;
           watchers -= 1;
+          attachments -= 1;
           if (watchers === 0 && live.has(spec.id)) armAbandonTimer();
         };
       },
@@ -310,7 +319,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     live.set(spec.id, generation);
     for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
-    generation.done = run();
+    generation.done = run().finally(() => spec.slot?.release());
     return generation;
   }
 
@@ -321,6 +330,13 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     },
     get size() {
       return live.size;
+    },
+    /**
+     * Watchers (subscriptions, waiting requests) holding an attachment they have not
+     * released, over every generation, finished ones included: a leak shows here.
+     */
+    get watchers() {
+      return attachments;
     },
     /**
      * Aborts a running generation and resolves with its result once saved; `cancelled` says

@@ -14,16 +14,34 @@ export interface SessionStream<TSemantic extends { type: string }> {
   log: StreamLog<GenerationEvent<TSemantic>>;
 }
 
-export interface SessionMessage<TSemantic extends { type: string }> {
-  /** `<messageId>:<offset>.<count>` */
-  id: string;
-  messageId: string;
-  event: GenerationEvent<TSemantic> | SnapshotEvent;
-}
+export type SessionMessage<
+  TSemantic extends { type: string },
+  TNotice extends { type: string } = never,
+> =
+  | {
+      /** `<messageId>:<offset>.<count>` */
+      id: string;
+      messageId: string;
+      event: GenerationEvent<TSemantic> | SnapshotEvent;
+    }
+  | {
+      /** The subscriber's position in the replies when the notice came (or `start`). */
+      id: string;
+      messageId: null;
+      event: TNotice;
+    };
 
-export interface ObserveSessionOptions<TSemantic extends { type: string }> {
+/** The id of a notice sent before any reply event: resuming from it is resuming from nothing. */
+export const noPositionEventId = 'start';
+
+export interface ObserveSessionOptions<
+  TSemantic extends { type: string },
+  TNotice extends { type: string } = never,
+> {
   bus: EventBus<GenerationMessage<TSemantic>>;
   topic: string;
+  /** Session-level notices on the same topic (live only: never replayed). */
+  notices?: EventBus<TNotice>;
   live: (messageId: string) => LiveGeneration<TSemantic> | undefined;
   /** The reply being written in the session now, if any (from the database). */
   activeMessageId: () => Promise<string | undefined>;
@@ -39,24 +57,73 @@ function isTail(event: { type: string }): boolean {
   return event.type === 'usage' || event.type === 'end';
 }
 
+type SessionQueue<
+  TSemantic extends { type: string },
+  TNotice extends { type: string },
+> = ReturnType<typeof createSubscriberQueue<GenerationEvent<TSemantic> | TNotice>>;
+
 /**
  * Follows every reply of one chat session for one subscriber: what it missed since
  * `lastEventId` (the rest of that reply, then every later reply in full), or a snapshot
  * of the reply being written, then the live tail of every reply, de-duplicated per reply.
  * It does not end: replies come and go while the session is open.
+ *
+ * It subscribes to the live events when called, not when first read: once a client has
+ * been told that its subscription is connected, it gets every later event (live-only
+ * notices too).
  */
-export async function* observeSession<TSemantic extends { type: string }>(
-  options: ObserveSessionOptions<TSemantic>,
-): AsyncGenerator<SessionMessage<TSemantic>> {
-  const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
-  const unsubscribe = options.bus.subscribe(options.topic, queue.push);
-  const releases: Array<() => void> = [];
+export function observeSession<
+  TSemantic extends { type: string },
+  TNotice extends { type: string } = never,
+>(
+  options: ObserveSessionOptions<TSemantic, TNotice>,
+): AsyncGenerator<SessionMessage<TSemantic, TNotice>> {
+  const queue = createSubscriberQueue<GenerationEvent<TSemantic> | TNotice>(options.signal);
+  const unsubscribeReplies = options.bus.subscribe(options.topic, queue.push);
+  // Notices travel in the same queue, so they keep their order with the replies' events.
+  const unsubscribeNotices = options.notices?.subscribe(options.topic, (notice) =>
+    queue.push({ id: noPositionEventId, sequence: -1, event: notice }),
+  );
+  let subscribed = true;
+  const unsubscribe = () => {
+    if (!subscribed) return;
+    subscribed = false;
+    unsubscribeReplies();
+    unsubscribeNotices?.();
+    options.signal.removeEventListener('abort', unsubscribe);
+  };
+  // A subscriber that leaves before its stream is first read never runs the generator.
+  if (options.signal.aborted) unsubscribe();
+  else options.signal.addEventListener('abort', unsubscribe, { once: true });
+  return followSession(options, queue, unsubscribe);
+}
+
+async function* followSession<TSemantic extends { type: string }, TNotice extends { type: string }>(
+  options: ObserveSessionOptions<TSemantic, TNotice>,
+  queue: SessionQueue<TSemantic, TNotice>,
+  unsubscribe: () => void,
+): AsyncGenerator<SessionMessage<TSemantic, TNotice>> {
+  /** The id of the last reply event sent: where a resume from a notice's id continues. */
+  let lastSentId = parseMessageEventId(options.lastEventId) ? options.lastEventId : null;
+  /** The replies this subscriber keeps alive, each until it ends (or the subscriber leaves). */
+  const watching = new Map<string, () => void>();
   const lastSequence = new Map<string, number>();
+
+  /** Counts this subscriber as a watcher of a running reply, until that reply has finished. */
+  function watch(generation: LiveGeneration<TSemantic>): void {
+    if (watching.has(generation.id)) return;
+    const release = generation.attach();
+    watching.set(generation.id, release);
+    void generation.done.finally(() => {
+      release();
+      watching.delete(generation.id);
+    });
+  }
 
   async function source(messageId: string): Promise<SessionStream<TSemantic> | undefined> {
     const generation = options.live(messageId);
     if (generation) {
-      releases.push(generation.attach());
+      watch(generation);
       return { status: 'generating', log: generation.log };
     }
     return options.loadStored(messageId);
@@ -116,17 +183,33 @@ export async function* observeSession<TSemantic extends { type: string }>(
   try {
     for (const item of await catchUp()) {
       lastSequence.set(item.messageId, item.sequence);
+      lastSentId = item.id;
       yield { id: item.id, messageId: item.messageId, event: item.event };
     }
     for await (const logged of queue.drain()) {
+      if (!('generationId' in logged)) {
+        yield {
+          id: lastSentId ?? noPositionEventId,
+          messageId: null,
+          event: logged.event as TNotice,
+        };
+        continue;
+      }
       const messageId = (logged as GenerationMessage<TSemantic>).generationId;
-      if (logged.sequence <= (lastSequence.get(messageId) ?? -1)) continue;
+      const previous = lastSequence.get(messageId);
+      if (previous === undefined) {
+        // A reply that started after this subscriber joined: watch it while it runs.
+        const generation = options.live(messageId);
+        if (generation) watch(generation);
+      } else if (logged.sequence <= previous) continue;
       lastSequence.set(messageId, logged.sequence);
-      const item = message(messageId, logged);
+      const item = message(messageId, logged as GenerationMessage<TSemantic>);
+      lastSentId = item.id;
       yield { id: item.id, messageId, event: item.event };
     }
   } finally {
     unsubscribe();
-    for (const release of releases) release();
+    for (const release of watching.values()) release();
+    watching.clear();
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type ChatEvent,
   chatEventsInputSchema,
   chatSessionIdInputSchema,
   createChatSessionInputSchema,
@@ -50,7 +51,11 @@ export const chatRouter = router({
       const events = await ctx.chat.events(input, signal ?? new AbortController().signal);
       return (async function* () {
         for await (const message of events) {
-          yield tracked(message.id, { ...message.event, messageId: message.messageId });
+          const event: ChatEvent =
+            message.messageId === null
+              ? { ...message.event, messageId: null }
+              : { ...message.event, messageId: message.messageId };
+          yield tracked(message.id, event);
         }
       })();
     }),

@@ -25,32 +25,26 @@ import {
 import type {
   ChatEventsInput,
   ChatSemanticEvent,
+  ChatSessionView,
   ChatSettings,
   CreateChatSessionInput,
   PlanStatus,
   SendChatMessageInput,
+  SessionUpdatedEvent,
   StreamError,
   UpdateChatSessionInput,
 } from '@sluice/shared';
+import type { EventBus } from '../generation/event-bus';
 import type { GenerationResult } from '../generation/generation-engine';
+import type { GenerationSlot } from '../generation/generation-slots';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
 import { storedStreamError } from '../generation/stored-outcome';
 import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
-import { ConflictError, NotFoundError, PersistenceError, TooManyRequestsError } from './errors';
-import type { GenerationServiceDependencies } from './generation-settings';
+import { ConflictError, NotFoundError, PersistenceError } from './errors';
+import { type GenerationServiceDependencies, reserveGenerationSlot } from './generation-settings';
 
-export interface ChatSessionView {
-  id: string;
-  title: string;
-  model: string;
-  systemPrompt: string;
-  character: string;
-  userProfile: string;
-  experiment: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { ChatSessionView };
 
 export interface ChatMessageView {
   id: string;
@@ -81,7 +75,10 @@ export interface ChatArtifactView {
   html: string | null;
 }
 
-export type ChatServiceDependencies = GenerationServiceDependencies<ChatSemanticEvent>;
+export interface ChatServiceDependencies extends GenerationServiceDependencies<ChatSemanticEvent> {
+  /** Session changes (`session-updated`) for every `chat.events` subscriber of the session. */
+  sessionBus: EventBus<SessionUpdatedEvent>;
+}
 
 export const chatTopic = (sessionId: string) => `chat:${sessionId}`;
 
@@ -124,10 +121,15 @@ function artifactView(row: ChatArtifactRow): ChatArtifactView {
 }
 
 export function createChatService(dependencies: ChatServiceDependencies) {
-  const { db, engine, bus, config, logger } = dependencies;
+  const { db, engine, bus, sessionBus, config, slots, logger } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
+
+  /** Tells every subscriber of the session (other tabs, other apps) that it changed. */
+  function publishSession(row: ChatSessionRow): void {
+    sessionBus.publish(chatTopic(row.id), { type: 'session-updated', session: sessionView(row) });
+  }
 
   async function requireSession(sessionId: string): Promise<ChatSessionRow> {
     const row = await findChatSession(db, sessionId);
@@ -199,12 +201,14 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     return messageWithArtifact(messageId);
   }
 
+  /** Starts the engine run, which owns `slot` from then on (released when it finishes). */
   function startReply(args: {
     session: ChatSessionRow;
     userMessage: ChatMessageRow;
     replyId: string;
     artifactId: string | null;
     messages: ReturnType<typeof composeChatMessages>;
+    slot: GenerationSlot;
   }): void {
     const { session, userMessage, replyId, artifactId } = args;
     const replyLogger = logger.child({
@@ -220,6 +224,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       initialEvents: [messageStartEvent(userMessage, artifactId)],
       document,
       logger: replyLogger,
+      slot: args.slot,
       async onFinish(result: GenerationResult) {
         const artifact = document.artifact();
         await finishChatMessage(db, {
@@ -260,31 +265,61 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     return userMessage && reply ? { userMessage, reply } : undefined;
   }
 
-  async function send(input: SendChatMessageInput, signal: AbortSignal) {
+  type SendAnswer = {
+    sessionId: string;
+    userMessageId: string;
+    messageId: string;
+    artifactId: string | null;
+    attached: boolean;
+    message: ChatMessageView | null;
+  };
+
+  /**
+   * Saves the turn and starts its reply. The slot is reserved before the first `await` (so a
+   * batch of sends cannot overshoot MAX_ACTIVE_GENERATIONS) and given back on every path that
+   * starts nothing: unknown session, a retry that attaches, a conflict, a failed write.
+   */
+  async function send(input: SendChatMessageInput, signal: AbortSignal): Promise<SendAnswer> {
+    const slot = reserveGenerationSlot(slots, isOverloaded);
+    let started: { answer: SendAnswer; firstTurnOf?: ChatSessionRow };
+    try {
+      started = await saveTurnAndStart(input, slot, signal);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    const { answer, firstTurnOf } = started;
+    if (firstTurnOf) await nameAfterFirstMessage(firstTurnOf, input.content);
+    return input.stream === false && !answer.attached
+      ? { ...answer, message: await awaitReply(answer.messageId, signal) }
+      : answer;
+  }
+
+  async function saveTurnAndStart(
+    input: SendChatMessageInput,
+    slot: GenerationSlot,
+    signal: AbortSignal,
+  ): Promise<{ answer: SendAnswer; firstTurnOf?: ChatSessionRow }> {
     const session = await requireSession(input.sessionId);
     const attach = async (turn: { userMessage: ChatMessageRow; reply: ChatMessageRow }) => {
+      // Nothing new starts: the reply this request already started keeps its own slot.
+      slot.release();
       const artifacts = await listChatArtifacts(db, session.id);
       const artifactId =
         artifacts.find((artifact) => artifact.message_id === turn.reply.id)?.id ?? null;
       return {
-        sessionId: session.id,
-        userMessageId: turn.userMessage.id,
-        messageId: turn.reply.id,
-        artifactId,
-        attached: true,
-        message: input.stream === false ? await awaitReply(turn.reply.id, signal) : null,
+        answer: {
+          sessionId: session.id,
+          userMessageId: turn.userMessage.id,
+          messageId: turn.reply.id,
+          artifactId,
+          attached: true,
+          message: input.stream === false ? await awaitReply(turn.reply.id, signal) : null,
+        },
       };
     };
     const existing = await existingTurn(session.id, input.clientRequestId);
     if (existing) return attach(existing);
-    if (isOverloaded()) {
-      throw new TooManyRequestsError('The server is overloaded right now; try again in a moment');
-    }
-    if (engine.size >= config.maxActiveGenerations) {
-      throw new TooManyRequestsError(
-        'The server is busy writing other replies; try again in a moment',
-      );
-    }
 
     const history = await listChatMessages(db, session.id);
     const priorTurns = history.filter((message) => message.role === 'user').length;
@@ -321,9 +356,6 @@ export function createChatService(dependencies: ChatServiceDependencies) {
         { cause: error },
       );
     }
-    if (priorTurns === 0 && session.title === defaultSessionTitle) {
-      await updateChatSession(db, session.id, { title: titleFromMessage(input.content) }, now());
-    }
     const userMessage = await findChatMessage(db, userMessageId);
     if (!userMessage) throw new Error(`The message ${userMessageId} was not saved`);
     const settings = await getSettings();
@@ -332,6 +364,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       userMessage,
       replyId,
       artifactId,
+      slot,
       messages: composeChatMessages({
         parts: {
           ...settings,
@@ -345,13 +378,32 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       }),
     });
     return {
-      sessionId: session.id,
-      userMessageId,
-      messageId: replyId,
-      artifactId,
-      attached: false,
-      message: input.stream === false ? await awaitReply(replyId, signal) : null,
+      answer: {
+        sessionId: session.id,
+        userMessageId,
+        messageId: replyId,
+        artifactId,
+        attached: false,
+        message: null,
+      },
+      firstTurnOf: priorTurns === 0 && session.title === defaultSessionTitle ? session : undefined,
     };
+  }
+
+  /** A session still called "New chat" takes its first message as its title. */
+  async function nameAfterFirstMessage(session: ChatSessionRow, content: string): Promise<void> {
+    try {
+      const row = await updateChatSession(
+        db,
+        session.id,
+        { title: titleFromMessage(content) },
+        now(),
+      );
+      if (row) publishSession(row);
+    } catch (error) {
+      // The reply is running; only its title is missing.
+      logger.error({ err: error, sessionId: session.id }, 'could not name the session');
+    }
   }
 
   return {
@@ -407,6 +459,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       const { sessionId, ...fields } = input;
       const row = await updateChatSession(db, sessionId, fields, now());
       if (!row) throw new NotFoundError(`No chat session with id ${sessionId}`);
+      publishSession(row);
       return sessionView(row);
     },
 
@@ -448,7 +501,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     async events(
       input: ChatEventsInput,
       signal: AbortSignal,
-    ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent>>> {
+    ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
       const session = await requireSession(input.sessionId);
       const loadReply = async (messageId: string) => {
         const reply = await findChatMessage(db, messageId);
@@ -456,8 +509,9 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           ? reply
           : undefined;
       };
-      return observeSession<ChatSemanticEvent>({
+      return observeSession<ChatSemanticEvent, SessionUpdatedEvent>({
         bus,
+        notices: sessionBus,
         topic: chatTopic(session.id),
         live: (messageId) => engine.get(messageId),
         activeMessageId: async () => (await findGeneratingReply(db, session.id))?.id,

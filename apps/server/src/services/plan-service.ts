@@ -19,17 +19,12 @@ import type {
   StreamError,
 } from '@sluice/shared';
 import type { GenerationResult } from '../generation/generation-engine';
+import type { GenerationSlot } from '../generation/generation-slots';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
 import { storedStreamError } from '../generation/stored-outcome';
 import type { ProviderRequest } from '../providers/provider';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  PersistenceError,
-  TooManyRequestsError,
-} from './errors';
-import type { GenerationServiceDependencies } from './generation-settings';
+import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from './errors';
+import { type GenerationServiceDependencies, reserveGenerationSlot } from './generation-settings';
 import { createPlanDocumentTracker, storedPlanStream } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
@@ -102,7 +97,7 @@ function usageOf(row: PlanWithInputRow): PlanUsage | null {
 }
 
 export function createPlanService(dependencies: PlanServiceDependencies) {
-  const { db, engine, bus, config, logger } = dependencies;
+  const { db, engine, bus, config, slots, logger } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -113,13 +108,20 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     return row;
   }
 
-  function startGeneration(planId: string, request: ProviderRequest, initialText?: string): void {
+  /** Starts the engine run, which owns `slot` from then on (released when it finishes). */
+  function startGeneration(
+    planId: string,
+    slot: GenerationSlot,
+    request: ProviderRequest,
+    initialText?: string,
+  ): void {
     const generationLogger = logger.child({ planId, model: request.model });
     engine.start({
       id: planId,
       topic: planTopic(planId),
       request,
       initialText,
+      slot,
       document: createPlanDocumentTracker(),
       logger: generationLogger,
       onAttempt(attempt) {
@@ -194,41 +196,49 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
   }
 
-  function ensureCapacity(): void {
-    if (isOverloaded()) {
-      throw new TooManyRequestsError('The server is overloaded right now; try again in a moment');
-    }
-    if (engine.size >= config.maxActiveGenerations) {
-      throw new TooManyRequestsError(
-        `The server is already writing ${engine.size} plans; try again in a moment`,
-      );
+  /**
+   * Runs `start` with a slot reserved before its first `await`; `start` hands the slot to
+   * the engine as its last step. Any failure before that gives the slot back.
+   */
+  async function withSlot<T>(start: (slot: GenerationSlot) => Promise<T>): Promise<T> {
+    const slot = reserveGenerationSlot(slots, isOverloaded);
+    try {
+      return await start(slot);
+    } catch (error) {
+      slot.release();
+      throw error;
     }
   }
 
-  async function create(input: CreatePlanInput): Promise<{ planId: string }> {
-    ensureCapacity();
-    const planId = newId();
-    const model = input.model ?? config.defaultModel;
-    // Persist before spending: the rows exist before any upstream request.
-    await persist(() =>
-      insertPlan(db, {
-        id: planId,
-        inputId: newId(),
-        goals: input.goals,
-        preferences: input.preferences ?? {},
-        model,
-        now: now(),
-      }),
-    );
-    startGeneration(planId, buildPlanRequest(input, { ...config, model }));
-    return { planId };
+  function create(input: CreatePlanInput): Promise<{ planId: string }> {
+    return withSlot(async (slot) => {
+      const planId = newId();
+      const model = input.model ?? config.defaultModel;
+      // Persist before spending: the rows exist before any upstream request.
+      await persist(() =>
+        insertPlan(db, {
+          id: planId,
+          inputId: newId(),
+          goals: input.goals,
+          preferences: input.preferences ?? {},
+          model,
+          now: now(),
+        }),
+      );
+      startGeneration(planId, slot, buildPlanRequest(input, { ...config, model }));
+      return { planId };
+    });
   }
 
   /** A new plan that starts from a stopped plan's saved text and asks the model for the rest. */
-  async function continuePlan(input: {
-    planId: string;
-    model?: string;
-  }): Promise<{ planId: string }> {
+  function continuePlan(input: { planId: string; model?: string }): Promise<{ planId: string }> {
+    return withSlot((slot) => startContinuation(input, slot));
+  }
+
+  async function startContinuation(
+    input: { planId: string; model?: string },
+    slot: GenerationSlot,
+  ): Promise<{ planId: string }> {
     const source = await requirePlan(input.planId);
     if (engine.get(source.id) || source.status === 'generating') {
       throw new ConflictError(
@@ -245,7 +255,6 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         'planId',
       );
     }
-    ensureCapacity();
     const planId = newId();
     const model = input.model ?? source.model;
     await persist(() =>
@@ -263,6 +272,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     };
     startGeneration(
       planId,
+      slot,
       buildContinuationRequest(planInput, { ...config, model }, prefix),
       prefix,
     );

@@ -43,7 +43,8 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
-      queries: { retry: shouldRetry, refetchOnWindowFocus: false },
+      // Back on a tab: what changed elsewhere meanwhile (titles, lists) shows up.
+      queries: { retry: shouldRetry, refetchOnWindowFocus: true },
       mutations: { retry: false },
     },
   });

@@ -8,7 +8,7 @@ import {
   type Timers,
 } from '../../lib/stream-connection';
 import type { ChatStreamStore } from './chat-stream-store';
-import type { ChatSessionDetail } from './chat-types';
+import type { ChatSessionDetail, ChatSessionView } from './chat-types';
 
 export type ChatSubscriptionHandlers = SubscriptionHandlers<ChatEvent>;
 
@@ -37,6 +37,12 @@ export interface ChatStreamConnectionOptions {
   client: ChatStreamClient;
   timers?: Timers;
   settings?: Partial<ChatStreamConnectionSettings>;
+  /**
+   * The session as the server has it, each time it says: a `session-updated` event (another
+   * tab renamed it, its first message named it) and every `chat.getSession` answer (each
+   * reconnect fetches one, so a change made while away arrives too).
+   */
+  onSession?: (session: ChatSessionView) => void;
 }
 
 /** `refresh` asks for the session once and merges it (after a send that attached, after an end). */
@@ -52,13 +58,23 @@ export type ChatStreamConnection = StreamConnection;
 export function createChatStreamConnection(
   options: ChatStreamConnectionOptions,
 ): ChatStreamConnection {
-  const { sessionId, store, client } = options;
+  const { sessionId, store, client, onSession } = options;
   const settings = { ...defaultChatStreamConnectionSettings, ...options.settings };
   return createStreamConnection<ChatEvent, ChatSessionDetail>({
     store,
     subscribe: (lastEventId, handlers) =>
-      client.subscribe(lastEventId ? { sessionId, lastEventId } : { sessionId }, handlers),
-    fetch: () => client.getSession(sessionId),
+      client.subscribe(lastEventId ? { sessionId, lastEventId } : { sessionId }, {
+        ...handlers,
+        onData(message) {
+          if (message.data.type === 'session-updated') onSession?.(message.data.session);
+          handlers.onData(message);
+        },
+      }),
+    fetch: async () => {
+      const view = await client.getSession(sessionId);
+      onSession?.(view.session);
+      return view;
+    },
     applyPolled: (view) => store.applySession(view, 'replace'),
     // The stream stays the source of the replies it is writing.
     merge: (view) => store.applySession(view, 'merge'),

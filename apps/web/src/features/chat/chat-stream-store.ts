@@ -405,6 +405,9 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
 
   return {
     apply(id, event) {
+      // The session's own events (a new title) are not the conversation's: the page's
+      // session queries take them (see apply-session-update.ts).
+      if (event.messageId === null) return;
       if (event.type === 'message-start') startReply(id, event);
       else {
         applyToReply(event.messageId, event);

@@ -1,7 +1,9 @@
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { createKeptStreams } from '../../lib/kept-streams';
 import { createStreamEntry, type StreamEntry } from '../../lib/stream-entry';
 import { trpc } from '../../lib/trpc';
+import { applySessionUpdate } from './apply-session-update';
 import { type ChatResumeStorage, createChatResumeStorage } from './chat-resume-storage';
 import {
   type ChatStreamClient,
@@ -40,7 +42,11 @@ function streamClient(client: TrpcClient): ChatStreamClient {
   };
 }
 
-function createEntry(sessionId: string, client: TrpcClient): ChatStreamEntry {
+function createEntry(
+  sessionId: string,
+  client: TrpcClient,
+  queryClient: QueryClient,
+): ChatStreamEntry {
   resumeStorage ??= createChatResumeStorage();
   const storage = resumeStorage;
   const store = createChatStreamStore({ resume: storage.load(sessionId) });
@@ -48,6 +54,7 @@ function createEntry(sessionId: string, client: TrpcClient): ChatStreamEntry {
     sessionId,
     store,
     client: streamClient(client),
+    onSession: (session) => applySessionUpdate(queryClient, session),
   });
   const entry = createStreamEntry({
     store,
@@ -85,10 +92,11 @@ export function useChatStream(sessionId: string): {
   entry: ChatStreamEntry;
 } {
   const { client } = trpc.useUtils();
+  const queryClient = useQueryClient();
   // The entry outlives the component: going back to a session resumes where it was.
   // One entry per session, with whichever client asked first.
   const entry = useMemo(
-    () => keptSessions.get(sessionId, () => createEntry(sessionId, client)),
+    () => keptSessions.get(sessionId, () => createEntry(sessionId, client, queryClient)),
     [sessionId],
   );
   useEffect(() => entry.acquire(), [entry]);
