@@ -1,4 +1,5 @@
 import {
+  chatArtifactIdInputSchema,
   chatEventsInputSchema,
   chatSessionIdInputSchema,
   createChatSessionInputSchema,
@@ -9,7 +10,6 @@ import {
   updateChatSettingsInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
 import { publicProcedure, router } from '../trpc';
 
 export const chatRouter = router({
@@ -60,6 +60,6 @@ export const chatRouter = router({
     .mutation(({ ctx, input }) => ctx.chat.cancel(input.sessionId)),
 
   getArtifact: publicProcedure
-    .input(z.object({ artifactId: z.string().min(1).max(100) }))
+    .input(chatArtifactIdInputSchema)
     .query(({ ctx, input }) => ctx.chat.getArtifact(input.artifactId)),
 });
