@@ -79,7 +79,7 @@ const validInputs: Record<string, unknown> = {
   listChatSessionsInputSchema: { limit: 10 },
 };
 
-const inputSchemas = Object.entries(shared).filter(
+const inputSchemas = Object.entries(shared as Record<string, unknown>).filter(
   (entry): entry is [string, z.ZodType] =>
     (entry[0].endsWith('InputSchema') || entry[0] === 'planPreferencesSchema') &&
     entry[1] instanceof z.ZodType,
