@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import {
   appendChatContent,
   appendPlanContent,
+  checkDatabase,
+  checkDatabaseFile,
   migrateToLatest,
   openDatabase,
   recoverInterruptedChatMessages,
@@ -82,7 +84,7 @@ export async function createServerApp(
   options: ServerAppOptions = {},
 ): Promise<ServerApp> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
-  const db = openDatabase({ url: config.databaseUrl });
+  const db = openDatabase({ url: config.databaseUrl, logger });
   await migrateToLatest(db);
   const restart = { reason: 'server-restart', now: new Date() };
   const recoveredPlans = await recoverInterruptedPlans(db, restart);
@@ -180,6 +182,8 @@ export async function createServerApp(
   const server = createHttpServer({
     trpcHandler,
     isReady: () => ready,
+    checkLiveness: () => checkDatabaseFile(db),
+    checkReadiness: () => checkDatabase(db),
     webDistDir: config.webDistDir,
   });
   let url = '';

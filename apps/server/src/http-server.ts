@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { type HealthOptions, serveHealth } from './health';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,10 +21,8 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends HealthOptions {
   trpcHandler: RequestListener;
-  /** /healthz answers 200 only once this is true. */
-  isReady: () => boolean;
   webDistDir: string;
 }
 
@@ -60,15 +59,13 @@ function serveWebApp(
   sendFile(response, index, false);
 }
 
-/** One port for the API (/trpc), the health check (/healthz) and the web app. */
+/** One port for the API (/trpc), the health checks (/healthz, /readyz) and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const root = resolve(options.webDistDir);
   return createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (pathname === '/healthz') {
-      const ready = options.isReady();
-      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+    if (pathname === '/healthz' || pathname === '/readyz') {
+      serveHealth(options, pathname, response);
       return;
     }
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
