@@ -4,6 +4,7 @@ import {
   appendPlanContent,
   checkDatabase,
   checkDatabaseFile,
+  type DatabaseCheck,
   migrateToLatest,
   openDatabase,
   recoverInterruptedChatMessages,
@@ -179,11 +180,19 @@ export async function createServerApp(
     },
   });
   let ready = false;
+  // The probes find a deleted database file; the log says so once, not on every probe.
+  let databaseProblem: string | undefined;
+  const reportDatabase = (check: DatabaseCheck): DatabaseCheck => {
+    const problem = check.ok ? undefined : check.reason;
+    if (problem && problem !== databaseProblem) logger.error({ reason: problem }, problem);
+    databaseProblem = problem;
+    return check;
+  };
   const server = createHttpServer({
     trpcHandler,
     isReady: () => ready,
-    checkLiveness: () => checkDatabaseFile(db),
-    checkReadiness: () => checkDatabase(db),
+    checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
+    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
     webDistDir: config.webDistDir,
   });
   let url = '';

@@ -44,9 +44,10 @@ function recordingLogger() {
 }
 
 describe('the database file under a running server', () => {
-  it('fails /healthz and /readyz with a reason once the file is deleted', async () => {
+  it('fails /healthz and /readyz with a reason once the file is deleted, and logs it once', async () => {
     const directory = temporaryDirectory();
-    const stack = await startTestStack({ directory });
+    const { logger, lines } = recordingLogger();
+    const stack = await startTestStack({ directory, app: { logger } });
     stacks.push(stack);
     expect(await probe(`${stack.url}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
     expect(await probe(`${stack.url}/readyz`)).toEqual({ status: 200, body: { status: 'ok' } });
@@ -64,6 +65,10 @@ describe('the database file under a running server', () => {
     };
     expect(await probe(`${stack.url}/healthz`)).toEqual(unavailable);
     expect(await probe(`${stack.url}/readyz`)).toEqual(unavailable);
+    expect(await probe(`${stack.url}/healthz`)).toEqual(unavailable);
+    expect(lines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+      unavailable.body.reason,
+    ]);
   });
 
   it('logs an error when it restarts on a new, empty database where one was expected', async () => {
