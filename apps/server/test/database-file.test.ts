@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/env';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 const serverDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -159,6 +160,15 @@ describe('a DATABASE_URL the server cannot use ends the boot with a message', ()
     expect(code).toBe(1);
     expect(stderr).toBe(
       'DATABASE_URL=postgres://sluice:***@localhost/sluice: PostgreSQL is not supported yet. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.',
+    );
+  });
+
+  it('keeps any database URL as it is, for the database to refuse by name', () => {
+    for (const url of ['postgres://localhost/sluice', 'mysql://localhost/sluice']) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+    expect(loadConfig({ DATABASE_URL: 'sqlite:data/x.db', INIT_CWD: '/srv' }).databaseUrl).toBe(
+      '/srv/data/x.db',
     );
   });
 });
