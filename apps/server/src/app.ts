@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import {
   appendChatContent,
   appendPlanContent,
+  checkDatabase,
+  checkDatabaseFile,
+  type DatabaseCheck,
   migrateToLatest,
   openDatabase,
   recoverInterruptedChatMessages,
@@ -96,7 +99,7 @@ export async function createServerApp(
   options: ServerAppOptions = {},
 ): Promise<ServerApp> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
-  const db = openDatabase({ url: config.databaseUrl });
+  const db = openDatabase({ url: config.databaseUrl, logger });
   await migrateToLatest(db);
   const restart = { reason: 'server-restart', now: new Date() };
   const recoveredPlans = await recoverInterruptedPlans(db, restart);
@@ -205,9 +208,19 @@ export async function createServerApp(
   });
   let ready = false;
   let originPolicy: OriginPolicy | undefined;
+  // The probes find a deleted database file; the log says so once, not on every probe.
+  let databaseProblem: string | undefined;
+  const reportDatabase = (check: DatabaseCheck): DatabaseCheck => {
+    const problem = check.ok ? undefined : check.reason;
+    if (problem && problem !== databaseProblem) logger.error({ reason: problem }, problem);
+    databaseProblem = problem;
+    return check;
+  };
   const server = createHttpServer({
     trpcHandler,
     isReady: () => ready,
+    checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
+    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
     webDistDir: config.webDistDir,
     limits: config.edge,
     originPolicy: () => originPolicy,

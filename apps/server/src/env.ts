@@ -128,7 +128,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // pnpm runs scripts inside the package; relative paths mean where the command was typed.
   const workingDirectory = source.INIT_CWD ?? process.cwd();
   const fromWorkingDirectory = (value: string) => {
-    if (/^postgres(ql)?:\/\//.test(value)) return value;
+    // Other databases' URLs go through as they are, for openDatabase to refuse by name.
+    if (/^(?!sqlite:|file:)[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
     const path = value.replace(/^(sqlite|file):(\/\/)?/, '');
     return path === ':memory:' || isAbsolute(path) ? path : resolve(workingDirectory, path);
   };

@@ -1,13 +1,12 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { type HealthOptions, serveHealth } from './health';
 import type { OriginPolicy } from './origin-policy';
 import { admitTrpcRequest, type RequestLimits, sendTrpcRefusal } from './request-limits';
 import { baseSecurityHeaders, webSecurityHeaders } from './security-headers';
 import { createStaticFiles } from './static-files';
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends HealthOptions {
   trpcHandler: RequestListener;
-  /** /healthz answers 200 only once this is true. */
-  isReady: () => boolean;
   webDistDir: string;
   limits: RequestLimits & {
     /** Time allowed to receive a request's headers and body (then 408). */
@@ -19,7 +18,7 @@ export interface HttpServerOptions {
 
 const trpcBasePath = '/trpc/';
 
-/** One port for the API (/trpc), the health check (/healthz) and the web app. */
+/** One port for the API (/trpc), the health checks (/healthz, /readyz) and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const serveWebApp = createStaticFiles({
     root: options.webDistDir,
@@ -44,10 +43,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       const pathname = url.pathname;
       // Health checks answer whatever the Host: orchestrators probe the pod's address.
-      if (pathname === '/healthz') {
-        const ready = options.isReady();
-        response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+      if (pathname === '/healthz' || pathname === '/readyz') {
+        serveHealth(options, pathname, response);
         return;
       }
       for (const [name, value] of Object.entries(baseSecurityHeaders)) {

@@ -1,3 +1,4 @@
+import { DatabaseOpenError } from '@sluice/db';
 import pino from 'pino';
 import { createServerApp } from './app';
 import { ConfigError, loadConfig } from './env';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  // A bad DATABASE_URL is a configuration problem: its message says what to do, no stack.
+  if (error instanceof DatabaseOpenError) console.error(error.message);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -1,7 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type MigrationResultSet, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import {
+  checkDatabaseFileIdentity,
+  type DatabaseCheck,
+  type DatabaseFileIdentity,
+  type DatabaseLogger,
+  DatabaseOpenError,
+  identifyDatabaseFile,
+  prepareDatabaseFile,
+  writeDatabaseMarker,
+} from './database-file';
 import { migrations } from './migrations/index';
 import type { Database } from './schema';
 
@@ -11,33 +19,112 @@ export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. A `file:` or `sqlite:` prefix is accepted. */
   url: string;
   busyTimeoutMs?: number;
+  /** Told when a database is created, loudly when one was expected (see prepareDatabaseFile). */
+  logger?: DatabaseLogger;
+}
+
+/** A URL as it may be shown in a message: without its password. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  }
 }
 
 export function sqlitePathFromUrl(url: string): string {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    throw new Error(
-      `DATABASE_URL=${url}: PostgreSQL is not supported yet. Use a SQLite file path such as ./data/sluice.db`,
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    throw new DatabaseOpenError(
+      `DATABASE_URL=${withoutPassword(url)}: PostgreSQL is not supported yet. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.`,
     );
   }
-  return url.replace(/^(sqlite|file):(\/\/)?/, '');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+  if (scheme && !/^(sqlite|file)$/i.test(scheme)) {
+    throw new DatabaseOpenError(
+      `DATABASE_URL=${withoutPassword(url)}: ${scheme}:// databases are not supported. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.`,
+    );
+  }
+  return url.replace(/^(sqlite|file):(\/\/)?/i, '');
 }
 
-/** Opens SQLite with WAL, a busy timeout and foreign keys on. */
+/** SQLite's own refusal, in words that name the path and say what to do. */
+function explainSqliteError(path: string, error: unknown): DatabaseOpenError {
+  const code = String((error as { code?: unknown }).code ?? '');
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = code.startsWith('SQLITE_CANTOPEN')
+    ? 'SQLite cannot open or create it (and its -wal and -shm files beside it). Check that the directory exists and this user may write to it, or set DATABASE_URL to a writable path.'
+    : code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')
+      ? 'it is read-only for this user. Give this user write access to the file and its directory.'
+      : code === 'SQLITE_NOTADB'
+        ? 'the file is not a SQLite database. Move it away, or set DATABASE_URL to a Sluice database or a new file path.'
+        : code.startsWith('SQLITE_CORRUPT')
+          ? 'the database is corrupt. Restore it from a backup.'
+          : 'SQLite could not open it. Check the path and its permissions.';
+  return new DatabaseOpenError(
+    `Cannot use the SQLite database at ${path} (DATABASE_URL): ${cause} (${code || 'error'}: ${message})`,
+  );
+}
+
+/**
+ * Opens SQLite with WAL, a busy timeout and foreign keys on. A path that cannot hold a
+ * database throws a DatabaseOpenError whose message names it and says what to do.
+ */
 export function openDatabase(options: OpenDatabaseOptions): SluiceDatabase {
   const path = sqlitePathFromUrl(options.url);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const connection = new SQLite(path);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  connection.pragma('foreign_keys = ON');
-  // WAL + NORMAL is durable across process crashes (only an OS crash can lose the last commits).
-  connection.pragma('synchronous = NORMAL');
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) prepareDatabaseFile(path, options.logger);
+  let connection: SQLite.Database | undefined;
+  try {
+    connection = new SQLite(path);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    connection.pragma('foreign_keys = ON');
+    // WAL + NORMAL is durable across process crashes (only an OS crash can lose the last commits).
+    connection.pragma('synchronous = NORMAL');
+  } catch (error) {
+    connection?.close();
+    throw explainSqliteError(path, error);
+  }
+  let file: DatabaseFileIdentity | undefined;
+  if (onDisk) {
+    writeDatabaseMarker(path, options.logger);
+    file = identifyDatabaseFile(path);
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-  sqliteConnections.set(db, connection);
+  openedDatabases.set(db, { connection, file });
   return db;
 }
 
-const sqliteConnections = new WeakMap<Kysely<Database>, SQLite.Database>();
+const openedDatabases = new WeakMap<
+  Kysely<Database>,
+  { connection: SQLite.Database; file: DatabaseFileIdentity | undefined }
+>();
+
+/**
+ * Liveness: is the database file still the one the server opened? One stat, no query, so
+ * it never waits on the database. Fails when the file was deleted or replaced.
+ */
+export function checkDatabaseFile(db: Kysely<Database>): DatabaseCheck {
+  const file = openedDatabases.get(db)?.file;
+  return file ? checkDatabaseFileIdentity(file) : { ok: true };
+}
+
+/** Readiness: the file is still there and the database answers a query. */
+export async function checkDatabase(db: Kysely<Database>): Promise<DatabaseCheck> {
+  const file = checkDatabaseFile(db);
+  if (!file.ok) return file;
+  try {
+    await sql`pragma schema_version`.execute(db);
+    return { ok: true };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `The database does not answer: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
 
 /**
  * Runs synchronous work on the database's own SQLite connection (prepared statements on
@@ -48,7 +135,7 @@ export async function withSqliteConnection<T>(
   db: Kysely<Database>,
   work: (connection: SQLite.Database) => T,
 ): Promise<T> {
-  const connection = sqliteConnections.get(db);
+  const connection = openedDatabases.get(db)?.connection;
   if (!connection) throw new Error('This database was not opened with openDatabase');
   return db.connection().execute(async () => work(connection));
 }

@@ -4,3 +4,4 @@ export * from './html-artifact/html-artifact-extractor';
 export * from './partial-json/index';
 export * from './schemas/chat';
 export * from './schemas/plan';
+export * from './schemas/user-text';

@@ -1,5 +1,6 @@
 import {
   type ChatEvent,
+  chatArtifactIdInputSchema,
   chatEventsInputSchema,
   chatSessionIdInputSchema,
   createChatSessionInputSchema,
@@ -10,7 +11,6 @@ import {
   updateChatSettingsInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
 import { publicProcedure, router } from '../trpc';
 
 export const chatRouter = router({
@@ -65,6 +65,6 @@ export const chatRouter = router({
     .mutation(({ ctx, input }) => ctx.chat.cancel(input.sessionId)),
 
   getArtifact: publicProcedure
-    .input(z.object({ artifactId: z.string().min(1).max(100) }))
+    .input(chatArtifactIdInputSchema)
     .query(({ ctx, input }) => ctx.chat.getArtifact(input.artifactId)),
 });

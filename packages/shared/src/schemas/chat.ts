@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userText } from './user-text';
 
 export const chatLimits = {
   titleMaxLength: 200,
@@ -8,13 +9,13 @@ export const chatLimits = {
   clientRequestIdMaxLength: 100,
 } as const;
 
-const prompt = z.string().max(chatLimits.promptMaxLength);
-const id = z.string().min(1).max(100);
+const prompt = userText().max(chatLimits.promptMaxLength);
+const id = userText().min(1).max(100);
 
 export const chatSessionSettingsSchema = z
   .object({
-    title: z.string().trim().min(1, 'Give the session a name').max(chatLimits.titleMaxLength),
-    model: z.string().trim().min(1).max(chatLimits.modelMaxLength),
+    title: userText().trim().min(1, 'Give the session a name').max(chatLimits.titleMaxLength),
+    model: userText().trim().min(1).max(chatLimits.modelMaxLength),
     systemPrompt: prompt,
     character: prompt,
     userProfile: prompt,
@@ -39,6 +40,8 @@ export const renameChatSessionInputSchema = z.object({
 
 export const chatSessionIdInputSchema = z.object({ sessionId: id });
 
+export const chatArtifactIdInputSchema = z.object({ artifactId: id });
+
 export const chatSettingsSchema = z
   .object({
     /** Put before every session's system prompt. */
@@ -52,8 +55,7 @@ export const updateChatSettingsInputSchema = chatSettingsSchema.partial().strict
 
 export const sendChatMessageInputSchema = z.object({
   sessionId: id,
-  content: z
-    .string()
+  content: userText()
     .trim()
     .min(1, 'Write a message')
     .max(
@@ -62,13 +64,13 @@ export const sendChatMessageInputSchema = z.object({
     ),
   stream: z.boolean().default(true),
   /** The same id on a retried send attaches to the first send's reply instead of starting another. */
-  clientRequestId: z.string().trim().min(1).max(chatLimits.clientRequestIdMaxLength).optional(),
+  clientRequestId: userText().trim().min(1).max(chatLimits.clientRequestIdMaxLength).optional(),
 });
 export type SendChatMessageInput = z.input<typeof sendChatMessageInputSchema>;
 
 export const chatEventsInputSchema = z.object({
   sessionId: id,
-  lastEventId: z.string().max(200).nullish(),
+  lastEventId: userText().max(200).nullish(),
 });
 export type ChatEventsInput = z.infer<typeof chatEventsInputSchema>;
 

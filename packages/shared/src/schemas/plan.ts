@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userText } from './user-text';
 
 /** Limits shared by the server (validation) and the web app (form hints). */
 export const planLimits = {
@@ -12,14 +13,13 @@ export const planPreferencesSchema = z
   .object({
     hoursPerWeek: z.number().int().min(1).max(planLimits.hoursPerWeekMax).optional(),
     startDate: z.iso.date({ message: 'startDate must be a date like 2026-12-01' }).optional(),
-    constraints: z.string().trim().max(planLimits.constraintsMaxLength).optional(),
+    constraints: userText().trim().max(planLimits.constraintsMaxLength).optional(),
   })
   .strict();
 export type PlanPreferences = z.infer<typeof planPreferencesSchema>;
 
 export const createPlanInputSchema = z.object({
-  goals: z
-    .string()
+  goals: userText()
     .trim()
     .min(1, 'Describe at least one goal')
     .max(
@@ -27,7 +27,7 @@ export const createPlanInputSchema = z.object({
       `Goals must be at most ${planLimits.goalsMaxLength} characters`,
     ),
   preferences: planPreferencesSchema.optional(),
-  model: z.string().trim().min(1).max(planLimits.modelMaxLength).optional(),
+  model: userText().trim().min(1).max(planLimits.modelMaxLength).optional(),
 });
 export type CreatePlanInput = z.infer<typeof createPlanInputSchema>;
 
@@ -115,24 +115,24 @@ export const planStatusSchema = z.enum([
 export type PlanStatus = z.infer<typeof planStatusSchema>;
 export type TerminalPlanStatus = Exclude<PlanStatus, 'generating'>;
 
-export const planIdInputSchema = z.object({ planId: z.string().min(1).max(100) });
+export const planIdInputSchema = z.object({ planId: userText().min(1).max(100) });
 
 export const continuePlanInputSchema = z.object({
-  planId: z.string().min(1).max(100),
+  planId: userText().min(1).max(100),
   /** Another model to finish with; the plan's own model by default. */
-  model: z.string().trim().min(1).max(planLimits.modelMaxLength).optional(),
+  model: userText().trim().min(1).max(planLimits.modelMaxLength).optional(),
 });
 export type ContinuePlanInput = z.infer<typeof continuePlanInputSchema>;
 
 export const planEventsInputSchema = z.object({
-  planId: z.string().min(1).max(100),
-  lastEventId: z.string().max(100).nullish(),
+  planId: userText().min(1).max(100),
+  lastEventId: userText().max(100).nullish(),
 });
 export type PlanEventsInput = z.infer<typeof planEventsInputSchema>;
 
 export const listPlansInputSchema = z
   .object({
-    cursor: z.string().max(200).nullish(),
+    cursor: userText().max(200).nullish(),
     limit: z.number().int().min(1).max(100).optional(),
   })
   .optional();
