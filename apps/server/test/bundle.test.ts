@@ -36,7 +36,15 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
       imports.filter((specifier) => !specifier.startsWith('node:')).map(packageOf),
     );
     expect([...packages].sort()).toEqual(
-      ['@trpc/server', 'better-sqlite3', 'eventsource-parser', 'kysely', 'pino', 'zod'].sort(),
+      [
+        '@trpc/server',
+        'better-sqlite3',
+        'eventsource-parser',
+        'kysely',
+        'negotiator',
+        'pino',
+        'zod',
+      ].sort(),
     );
     expect(bundle).not.toMatch(/from "(@sluice\/|tsx|\.\.?\/)/);
   });
