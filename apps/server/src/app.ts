@@ -17,7 +17,7 @@ import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
 import { createGenerationEngine, type GenerationMessage } from './generation/generation-engine';
 import { createHttpServer } from './http-server';
-import { createLoadMonitor } from './load-monitor';
+import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
@@ -33,6 +33,8 @@ export interface ServerAppOptions {
   flushMaxPendingChars?: number;
   /** How often the event-loop delay is sampled for load shedding (tests use less). */
   loadWindowMs?: number;
+  /** The load monitor's delay source and timers (tests drive them by hand). */
+  loadMonitor?: Pick<LoadMonitorOptions, 'sampleDelayMs' | 'repeat' | 'now'>;
 }
 
 export interface ServerApp {
@@ -119,6 +121,7 @@ export async function createServerApp(
   const load = createLoadMonitor({
     maxDelayMs: config.maxEventLoopDelayMs,
     windowMs: options.loadWindowMs,
+    ...options.loadMonitor,
   });
   const isOverloaded = () => load.overloaded();
 
