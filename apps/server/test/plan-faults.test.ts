@@ -241,13 +241,14 @@ describe('upstream faults', () => {
     watcher.unsubscribe();
     const record = await simulator.waitFor((request) => request.clientAborted);
     expect(record.status).toBe('client-aborted');
-    await expect.poll(async () => (await client.plan.get.query({ planId })).status).toBe('partial');
-    const plan = await client.plan.get.query({ planId });
-    expect(plan.reason).toBe('abandoned');
-    // What the watcher saw is where the stored text starts; a later subscriber gets it all.
-    expect(plan.content.startsWith(assembleText(watcher.events))).toBe(true);
+    // A later subscriber gets the whole outcome; it is stored before the end is sent.
     const later = await subscribePlan(client, planId).ended;
     expect(later.at(-1)?.event).toEqual({ type: 'end', status: 'partial', reason: 'abandoned' });
+    const plan = await client.plan.get.query({ planId });
+    expect(plan.status).toBe('partial');
+    expect(plan.reason).toBe('abandoned');
+    // What the watcher saw is where the stored text starts.
+    expect(plan.content.startsWith(assembleText(watcher.events))).toBe(true);
     expectStoredPrefix(plan.content, later, simulator);
   });
 });

@@ -398,7 +398,7 @@ describe('streamWithRetry', () => {
         { random: () => 1 },
       ),
     ).catch((caught: unknown) => caught);
-    await expect.poll(() => upstream.requests.length).toBe(1);
+    await expect.poll(() => upstream.requests.length, { timeout: 10_000 }).toBe(1);
     controller.abort();
     expect(await pending).toMatchObject({ kind: 'aborted' });
   });
