@@ -4,5 +4,9 @@ export default defineProject({
   test: {
     name: 'server',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Guards, not deadlines: these tests run real servers and streams and wait on signals,
+    // so on a loaded machine they take longer; a hang still fails.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

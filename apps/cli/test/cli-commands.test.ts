@@ -203,9 +203,10 @@ describe('sluice watch, list and cancel', { timeout: 30_000 }, () => {
   it('Ctrl-C while a server does not answer exits 130 at once', async () => {
     const silent = await startSilentServer();
     try {
-      for (const argv of [['list'], ['watch', 'plan-1'], ['cancel', 'plan-1']]) {
+      for (const [index, argv] of [['list'], ['watch', 'plan-1'], ['cancel', 'plan-1']].entries()) {
         const cli = startCli([...argv, '--server', silent.url]);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // The request is out and unanswered: now the user presses Ctrl-C.
+        await silent.requested(index + 1);
         cli.interrupt();
         expect(await cli.exited).toBe(130);
         expect(cli.stderr).toBe('Interrupted.\n');

@@ -25,7 +25,7 @@ import {
 } from './generation/generation-engine';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
 import { createHttpServer } from './http-server';
-import { createLoadMonitor } from './load-monitor';
+import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
@@ -43,6 +43,8 @@ export interface ServerAppOptions {
   flushMaxPendingChars?: number;
   /** How often the event-loop delay is sampled for load shedding (tests use less). */
   loadWindowMs?: number;
+  /** The load monitor's delay source and timers (tests drive them by hand). */
+  loadMonitor?: Pick<LoadMonitorOptions, 'sampleDelayMs' | 'repeat' | 'now'>;
 }
 
 export interface ServerApp {
@@ -143,6 +145,7 @@ export async function createServerApp(
   const load = createLoadMonitor({
     maxDelayMs: config.maxEventLoopDelayMs,
     windowMs: options.loadWindowMs,
+    ...options.loadMonitor,
   });
   const isOverloaded = () => load.overloaded();
 

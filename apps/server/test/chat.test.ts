@@ -28,7 +28,7 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     const session = await client.chat.createSession.mutate({ title: 'Two tabs' });
     const first = subscribeChat(client, session.id);
     const second = subscribeChat(client, session.id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all([first.connected, second.connected]);
 
     const sent = await client.chat.send.mutate({
       sessionId: session.id,
@@ -146,7 +146,7 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     const { client, simulator } = stack;
     const session = await client.chat.createSession.mutate({});
     const tabs = [subscribeChat(client, session.id), subscribeChat(client, session.id)];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all(tabs.map((tab) => tab.connected));
     const sent = await client.chat.send.mutate({
       sessionId: session.id,
       content: 'Explain gravity',
@@ -157,7 +157,10 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
       messageId: sent.messageId,
       status: 'cancelled',
     });
-    await simulator.waitFor((request) => request.clientAborted, 1000);
+    // The abort reached the upstream: the simulator saw its client leave mid-stream.
+    const upstream = await simulator.waitFor((request) => request.clientAborted);
+    expect(upstream.status).toBe('client-aborted');
+    const received: string[] = [];
     for (const tab of tabs) {
       const events = await tab.ends(1);
       expect(events.at(-1)?.event).toEqual({
@@ -166,12 +169,16 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
         reason: 'cancelled',
         messageId: sent.messageId,
       });
+      received.push(assembleReply(events, sent.messageId));
       tab.unsubscribe();
     }
     const reply = (await client.chat.getSession.query({ sessionId: session.id })).messages[1];
     expect(reply?.status).toBe('cancelled');
     expect(reply?.content.length).toBeGreaterThan(0);
-    expect(simulator.requests[0]?.text.startsWith(reply?.content ?? '')).toBe(true);
+    // Stored = what every tab received = a prefix of what the upstream sent (bytes in
+    // flight when the request was aborted were never read).
+    expect(received).toEqual([reply?.content, reply?.content]);
+    expect(upstream.text.startsWith(reply?.content ?? '')).toBe(true);
     expect(await client.chat.cancel.mutate({ sessionId: session.id })).toEqual({
       cancelled: false,
       messageId: null,
@@ -184,14 +191,25 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     const { client } = stack;
     const session = await client.chat.createSession.mutate({});
     const outcomes = new Set<string>();
-    for (let round = 0; round < 12; round++) {
+    // The first round cancels only once the reply has ended; the second one stalls upstream
+    // after three pieces, so the cancel wins; the others cancel after 0 to 9 events, where
+    // either may win.
+    const rounds = [
+      { model: session.model, cancelAfter: 'end' as const },
+      { model: 'sluice/simulator@stall-after-3', cancelAfter: 2 },
+      ...Array.from({ length: 10 }, (_, events) => ({ model: session.model, cancelAfter: events })),
+    ];
+    for (const [round, { model, cancelAfter }] of rounds.entries()) {
+      await client.chat.updateSession.mutate({ sessionId: session.id, model });
       const tab = subscribeChat(client, session.id);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await tab.connected;
       const sent = await client.chat.send.mutate({
         sessionId: session.id,
         content: `Round ${round}`,
       });
-      await new Promise((resolve) => setTimeout(resolve, round * 15));
+      await (cancelAfter === 'end'
+        ? tab.ends(1)
+        : Promise.race([tab.received(cancelAfter), tab.ends(1)]));
       const [first, second] = await Promise.all([
         client.chat.cancel.mutate({ sessionId: session.id }),
         client.chat.cancel.mutate({ sessionId: session.id }),
@@ -209,8 +227,10 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
       const effective = [first, second].filter((result) => result.cancelled);
       expect(effective.length).toBe(stored?.status === 'cancelled' ? 1 : 0);
       outcomes.add(stored?.status ?? '');
+      if (round === 0) expect(stored?.status).toBe('completed');
+      if (round === 1) expect(stored?.status).toBe('cancelled');
     }
-    expect(outcomes.size).toBeGreaterThan(0);
+    expect([...outcomes].sort()).toEqual(['cancelled', 'completed']);
   });
 
   it('resumes a session subscription exactly by event id, across replies', async () => {
@@ -218,14 +238,13 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     const { client } = stack;
     const session = await client.chat.createSession.mutate({});
     const tab = subscribeChat(client, session.id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await tab.connected;
     const first = await client.chat.send.mutate({ sessionId: session.id, content: 'One' });
     await tab.received(10);
     tab.unsubscribe();
     const lastEventId = tab.lastEventId;
     const seen = tab.events.slice();
-    // While away: the first reply finishes and a second one is written.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // While away: the first reply ends (cancelled, or finished already) and a second one is written.
     await client.chat.cancel.mutate({ sessionId: session.id }).catch(() => undefined);
     const detailBefore = await client.chat.getSession.query({ sessionId: session.id });
     expect(detailBefore.messages[1]?.status).not.toBe('generating');
@@ -256,7 +275,7 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
     const { client, simulator } = stack;
     const session = await client.chat.createSession.mutate({ experiment: true });
     const tab = subscribeChat(client, session.id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await tab.connected;
     const sent = await client.chat.send.mutate({
       sessionId: session.id,
       content: 'a bouncing ball',
@@ -322,15 +341,17 @@ describe('chat over tRPC SSE (real server, simulator, SQLite)', () => {
       const first = await startTestStack({ directory, simulator: { tokensPerSecond: 60 } });
       const session = await first.client.chat.createSession.mutate({});
       const tab = subscribeChat(first.client, session.id);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await tab.connected;
       const sent = await first.client.chat.send.mutate({
         sessionId: session.id,
         content: 'Explain tides',
       });
       await tab.received(8);
       await first.close();
-      const streamed = assembleReply(tab.events, sent.messageId);
-      expect(tab.events.at(-1)?.event).toMatchObject({
+      // The server wrote the end before closing; the client may still be reading it.
+      const events = await tab.ends(1);
+      const streamed = assembleReply(events, sent.messageId);
+      expect(events.at(-1)?.event).toMatchObject({
         type: 'end',
         status: 'partial',
         reason: 'server-restart',

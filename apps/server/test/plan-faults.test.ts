@@ -1,7 +1,8 @@
+import type { Simulator } from '@sluice/simulator';
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/routers/app-router';
-import { assembleText, subscribePlan } from './support/plan-events';
+import { assembleText, type ReceivedEvent, subscribePlan } from './support/plan-events';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack | undefined;
@@ -18,6 +19,21 @@ async function start(options?: Parameters<typeof startTestStack>[0]): Promise<Te
   return stack;
 }
 
+/**
+ * The invariant of a stream the server stopped reading (abort, cancel, timeout, stall,
+ * drop): stored content = what subscribers received = a prefix of what the upstream sent.
+ * Bytes the upstream had written when the request was aborted may never have been read.
+ */
+function expectStoredPrefix(
+  content: string,
+  received: readonly ReceivedEvent[],
+  simulator: Simulator,
+): void {
+  expect(assembleText(received)).toBe(content);
+  const upstream = simulator.requests[0]?.text ?? '';
+  expect(upstream.startsWith(content), `"${content}" is not a prefix of "${upstream}"`).toBe(true);
+}
+
 describe('cancel', () => {
   it('aborts the upstream request, ends every subscriber with cancelled and keeps the partial', async () => {
     const { client, simulator } = await start({ simulator: { tokensPerSecond: 100 } });
@@ -27,14 +43,15 @@ describe('cancel', () => {
     await first.received(6);
     await second.received(2);
 
-    const cancelledAt = Date.now();
     expect(await client.plan.cancel.mutate({ planId })).toEqual({
       status: 'cancelled',
       cancelled: true,
     });
-    const record = await simulator.waitFor((request) => request.clientAborted, 1000);
-    expect(Date.now() - cancelledAt).toBeLessThan(1000);
+    // The abort reached the upstream: the simulator saw its client leave mid-stream, long
+    // before the slow stream could have ended by itself.
+    const record = await simulator.waitFor((request) => request.clientAborted);
     expect(record.status).toBe('client-aborted');
+    expect(simulator.requests).toHaveLength(1);
 
     const [firstEvents, secondEvents] = await Promise.all([first.ended, second.ended]);
     for (const events of [firstEvents, secondEvents]) {
@@ -48,6 +65,7 @@ describe('cancel', () => {
     expect(plan.status).toBe('cancelled');
     expect(plan.content.length).toBeGreaterThan(0);
     expect(plan.content).toBe(assembleText(firstEvents));
+    expect(assembleText(secondEvents)).toBe(plan.content);
     expect(record.text.startsWith(plan.content)).toBe(true);
   });
 
@@ -166,7 +184,7 @@ describe('upstream faults', () => {
       error: { code: 'NETWORK' },
     });
     expect(simulator.requests).toHaveLength(1);
-    expect((await client.plan.get.query({ planId })).content).toBe(simulator.requests[0]?.text);
+    expectStoredPrefix((await client.plan.get.query({ planId })).content, events, simulator);
   });
 
   it('keeps multibyte characters whole when the upstream splits them across writes', async () => {
@@ -196,7 +214,7 @@ describe('upstream faults', () => {
       reason: 'idle-timeout',
     });
     await simulator.waitFor((request) => request.clientAborted);
-    expect((await client.plan.get.query({ planId })).content).toBe(simulator.requests[0]?.text);
+    expectStoredPrefix((await client.plan.get.query({ planId })).content, events, simulator);
   });
 
   it('stops a generation at the total STREAMING_TIMEOUT', async () => {
@@ -217,14 +235,21 @@ describe('upstream faults', () => {
     });
     const { planId } = await client.plan.create.mutate({ goals });
     const watcher = subscribePlan(client, planId);
-    await watcher.received(3);
+    // On a loaded machine the generation may be abandoned before the watcher attaches:
+    // then it ends at once, which is right too.
+    await Promise.race([watcher.received(3), watcher.ended]);
     watcher.unsubscribe();
-    const record = await simulator.waitFor((request) => request.clientAborted, 3000);
+    const record = await simulator.waitFor((request) => request.clientAborted);
     expect(record.status).toBe('client-aborted');
-    await expect.poll(async () => (await client.plan.get.query({ planId })).status).toBe('partial');
+    // A later subscriber gets the whole outcome; it is stored before the end is sent.
+    const later = await subscribePlan(client, planId).ended;
+    expect(later.at(-1)?.event).toEqual({ type: 'end', status: 'partial', reason: 'abandoned' });
     const plan = await client.plan.get.query({ planId });
+    expect(plan.status).toBe('partial');
     expect(plan.reason).toBe('abandoned');
-    expect(plan.content).toBe(record.text);
+    // What the watcher saw is where the stored text starts.
+    expect(plan.content.startsWith(assembleText(watcher.events))).toBe(true);
+    expectStoredPrefix(plan.content, later, simulator);
   });
 });
 
@@ -296,36 +321,35 @@ describe('bad input', () => {
 
 describe('load shedding', () => {
   it('refuses new plans with TOO_MANY_REQUESTS while the event loop lags, then accepts again', async () => {
+    // The test is the event loop's clock: it sets the measured delay and ends each window.
+    let lagMs = 0;
+    let endWindow = () => {};
     const current = await start({
       env: { MAX_EVENT_LOOP_DELAY_MS: '40' },
-      app: { loadWindowMs: 100 },
+      app: {
+        loadMonitor: {
+          sampleDelayMs: () => lagMs,
+          repeat(_intervalMs, callback) {
+            endWindow = callback;
+            return () => {};
+          },
+        },
+      },
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    // Sustained lag, as under real overload: the loop is blocked again and again.
-    for (let round = 0; round < 5; round++) {
-      const until = Date.now() + 120;
-      while (Date.now() < until) {
-        // Block the event loop.
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Sustained lag, as under real overload: two windows in a row beyond the limit.
+    lagMs = 120;
+    endWindow();
+    endWindow();
     const error = await current.client.plan.create
       .mutate({ goals })
       .catch((caught: unknown) => caught);
     expect((error as TRPCClientError<AppRouter>).data?.code).toBe('TOO_MANY_REQUESTS');
     expect((error as Error).message).toMatch(/overloaded/);
     expect(current.simulator.requests).toHaveLength(0);
-    await expect
-      .poll(
-        () =>
-          current.client.plan.create.mutate({ goals }).then(
-            () => 'accepted',
-            () => 'refused',
-          ),
-        {
-          timeout: 3000,
-        },
-      )
-      .toBe('accepted');
+    // The loop keeps up again: the next window is within the limit.
+    lagMs = 5;
+    endWindow();
+    const accepted = await current.client.plan.create.mutate({ goals });
+    expect(accepted.planId).toBeTruthy();
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Simulator, startSimulator } from '@sluice/simulator';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assembleText, subscribePlan } from './support/plan-events';
 import { createClient, startTestStack, type TestStack } from './support/test-stack';
@@ -71,8 +72,19 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     const { planId } = await client.plan.create.mutate({ goals: 'Write a short story every week' });
     const watcher = subscribePlan(client, planId);
     await watcher.received(40);
-    // Let at least one throttled flush land, then kill without any chance to clean up.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Wait for a throttled flush to land in the database file, then kill without any
+    // chance to clean up.
+    const sqlite = new Database(databasePath, { readonly: true });
+    try {
+      const saved = sqlite.prepare<[string], { length: number }>(
+        'select length(partial_content) as length from plans where id = ?',
+      );
+      await expect
+        .poll(() => saved.get(planId)?.length ?? 0, { timeout: 10_000, interval: 20 })
+        .toBeGreaterThan(0);
+    } finally {
+      sqlite.close();
+    }
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     watcher.unsubscribe();

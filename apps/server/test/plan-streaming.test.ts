@@ -1,7 +1,12 @@
 import { type PlanDocument, planDocumentSchema } from '@sluice/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCuttingProxy } from './support/cutting-proxy';
-import { assembleText, type ReceivedEvent, subscribePlan } from './support/plan-events';
+import {
+  assembleText,
+  type ReceivedEvent,
+  type Subscription,
+  subscribePlan,
+} from './support/plan-events';
 import { createClient, startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
@@ -20,6 +25,16 @@ async function simulatorText(planId: string): Promise<string> {
   );
   expect(plan.status).not.toBe('generating');
   return record.text;
+}
+
+/** Resolves once `witness` got three events past `lastEventId`, or the end. */
+async function movedOn(witness: Subscription, lastEventId: string | undefined): Promise<void> {
+  for (;;) {
+    const index = witness.events.findIndex(({ id }) => id === lastEventId);
+    if (index !== -1 && witness.events.length > index + 3) return;
+    if (witness.events.at(-1)?.event.type === 'end') return;
+    await Promise.race([witness.received(witness.events.length + 1), witness.ended]);
+  }
 }
 
 function types(events: readonly ReceivedEvent[]): string[] {
@@ -62,6 +77,8 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
 
   it('resumes exactly after three forced disconnects, with no snapshot and nothing doubled', async () => {
     const { planId } = await stack.client.plan.create.mutate({ goals });
+    // A second client that stays connected tells when the stream has moved on.
+    const witness = subscribePlan(stack.client, planId);
     const received: ReceivedEvent[] = [];
     let lastEventId: string | undefined;
     for (let cycle = 0; cycle < 3; cycle++) {
@@ -70,8 +87,10 @@ describe('plan streaming over tRPC SSE (real server, simulator, SQLite)', () => 
       subscription.unsubscribe();
       received.push(...subscription.events);
       lastEventId = subscription.lastEventId;
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // While away, the stream goes on: the resume has events to catch up on.
+      await movedOn(witness, lastEventId);
     }
+    witness.unsubscribe();
     const rest = await subscribePlan(stack.client, planId, lastEventId).ended;
     received.push(...rest);
 

@@ -52,7 +52,7 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     record: SimulatorRequestRecord,
     status: number,
   ) => {
-    log.update(record, { status: 'fault', endedAt: Date.now() });
+    log.update(record, { status: 'fault', endedAt: timing.clock.now() });
     const headers = status === 429 ? { 'retry-after': String(retryAfterSeconds) } : {};
     sendJson(response, status, createErrorBody(status), headers);
   };
@@ -64,7 +64,7 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     fault: Fault | undefined,
     faultName: string | undefined,
   ) => {
-    const receivedAt = Date.now();
+    const receivedAt = timing.clock.now();
     const identity = {
       id: createGenerationId(receivedAt),
       model: completion.model,
@@ -90,7 +90,11 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     response.on('close', () => {
       controller.abort();
       if (response.writableEnded || record.status !== 'streaming') return;
-      log.update(record, { status: 'client-aborted', clientAborted: true, endedAt: Date.now() });
+      log.update(record, {
+        status: 'client-aborted',
+        clientAborted: true,
+        endedAt: timing.clock.now(),
+      });
     });
     const responseOptions = {
       response,
@@ -99,7 +103,8 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
       fault: applied,
       timing,
       onContent: (text: string) => log.update(record, { text: record.text + text }),
-      onSettled: (status: SettledStatus) => log.update(record, { status, endedAt: Date.now() }),
+      onSettled: (status: SettledStatus) =>
+        log.update(record, { status, endedAt: timing.clock.now() }),
     };
     try {
       await (completion.stream
@@ -108,7 +113,7 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     } catch (error) {
       // A closed connection rejects pending writes and delays; the close handler recorded it.
       if (controller.signal.aborted) return;
-      log.update(record, { status: 'fault', endedAt: Date.now() });
+      log.update(record, { status: 'fault', endedAt: timing.clock.now() });
       throw error;
     }
   };

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { createUsage } from './create-usage';
 import { sendJson } from './send-json';
 import { millisecondsPerPiece, type ResponseOptions } from './stream-completion';
@@ -7,7 +6,7 @@ import { millisecondsPerPiece, type ResponseOptions } from './stream-completion'
 export async function sendCompletion(options: ResponseOptions): Promise<void> {
   const { response, signal, generation, fault, timing } = options;
   const generationTime = generation.pieces.length * millisecondsPerPiece(timing, fault);
-  await delay(timing.firstTokenDelayMs + generationTime, undefined, { signal });
+  await timing.clock.sleep(timing.firstTokenDelayMs + generationTime, signal);
   const usage = createUsage(generation.promptTokens, generation.pieces.length);
   options.onContent(generation.content);
   options.onSettled('completed');

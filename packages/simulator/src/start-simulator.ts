@@ -7,6 +7,7 @@ import {
   type SimulatorRequestRecord,
 } from './create-request-log';
 import { sendJson } from './send-json';
+import { type SimulatorClock, systemClock } from './simulator-clock';
 import { simulatorModels } from './simulator-models';
 
 export interface SimulatorOptions {
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   keepAliveIntervalMs?: number;
   /** `Retry-After` on a simulated 429. Default 1; tests pass 0. */
   retryAfterSeconds?: number;
+  /** Paces the streams and stamps the records. Default: the system clock; tests pass their own. */
+  clock?: SimulatorClock;
 }
 
 export interface Simulator {
@@ -42,6 +45,7 @@ const defaultOptions: Required<SimulatorOptions> = {
   firstTokenDelayMs: 400,
   keepAliveIntervalMs: 300,
   retryAfterSeconds: 1,
+  clock: systemClock,
 };
 const defaultWaitTimeoutMs = 5000;
 const completionPaths = new Set(['/api/v1/chat/completions', '/v1/chat/completions']);
@@ -55,6 +59,7 @@ function resolveOptions(options: SimulatorOptions): Required<SimulatorOptions> {
     firstTokenDelayMs: options.firstTokenDelayMs ?? defaultOptions.firstTokenDelayMs,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? defaultOptions.keepAliveIntervalMs,
     retryAfterSeconds: options.retryAfterSeconds ?? defaultOptions.retryAfterSeconds,
+    clock: options.clock ?? defaultOptions.clock,
   };
   const checks: Array<[boolean, string]> = [
     [resolved.tokensPerSecond > 0, 'tokensPerSecond must be greater than 0'],

@@ -1,16 +1,17 @@
 import type { ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { FinishReason } from './create-chunk-factory';
 import { createErrorOnlyPayload } from './create-error-body';
 import { createEventWriter, type EventWriter } from './create-event-writer';
 import type { Generation } from './create-generation';
 import { createUsage } from './create-usage';
 import type { Fault } from './parse-model';
+import type { SimulatorClock } from './simulator-clock';
 
 export interface StreamTiming {
   tokensPerSecond: number;
   firstTokenDelayMs: number;
   keepAliveIntervalMs: number;
+  clock: SimulatorClock;
 }
 
 export type SettledStatus = 'completed' | 'fault';
@@ -42,17 +43,18 @@ function piecesBeforeFault(fault: Fault | undefined, total: number): number {
 
 /** Waits until `time`, writing a keep-alive comment whenever the interval has passed. */
 function createPacer(writer: EventWriter, timing: StreamTiming, signal: AbortSignal) {
+  const { clock } = timing;
   let lastKeepAliveAt = Number.NEGATIVE_INFINITY;
   return async function waitUntil(time: number): Promise<void> {
     for (;;) {
-      if (Date.now() - lastKeepAliveAt >= timing.keepAliveIntervalMs) {
-        lastKeepAliveAt = Date.now();
+      if (clock.now() - lastKeepAliveAt >= timing.keepAliveIntervalMs) {
+        lastKeepAliveAt = clock.now();
         await writer.keepAlive();
       }
-      const remaining = time - Date.now();
+      const remaining = time - clock.now();
       if (remaining <= 0) return;
-      const untilKeepAlive = lastKeepAliveAt + timing.keepAliveIntervalMs - Date.now();
-      await delay(Math.max(0, Math.min(remaining, untilKeepAlive)), undefined, { signal });
+      const untilKeepAlive = lastKeepAliveAt + timing.keepAliveIntervalMs - clock.now();
+      await clock.sleep(Math.max(0, Math.min(remaining, untilKeepAlive)), signal);
     }
   };
 }
@@ -81,7 +83,7 @@ export async function streamCompletion(options: ResponseOptions): Promise<void> 
     ]);
 
   response.writeHead(200, eventStreamHeaders);
-  const firstTokenAt = Date.now() + timing.firstTokenDelayMs;
+  const firstTokenAt = timing.clock.now() + timing.firstTokenDelayMs;
   await waitUntil(firstTokenAt);
   if (fault?.kind === 'error-only') return endWith('fault', [createErrorOnlyPayload()]);
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createEventStreamReader, readEventStream } from './read-event-stream';
 import {
   closeTestSimulators,
@@ -7,6 +7,7 @@ import {
   postCompletion,
   startTestSimulator,
 } from './start-test-simulator';
+import { createVirtualClock } from './virtual-clock';
 
 const goals = 'I want to run a 10k and learn Spanish this month';
 
@@ -177,13 +178,8 @@ describe('mid-stream faults', () => {
     });
 
     controller.abort();
-    await vi.waitFor(
-      () => expect(record).toMatchObject({ status: 'client-aborted', clientAborted: true }),
-      {
-        timeout: 200,
-        interval: 5,
-      },
-    );
+    await simulator.waitFor((request) => request === record && request.clientAborted);
+    expect(record).toMatchObject({ status: 'client-aborted', clientAborted: true });
   });
 
   it('ends after every piece without a finish reason or [DONE] with no-finish', async () => {
@@ -243,15 +239,25 @@ describe('delivery faults', () => {
   });
 
   it('streams ten times slower with slow', async () => {
-    const simulator = await startTestSimulator({ tokensPerSecond: 10000 });
-    const startedAt = performance.now();
-    const capture = await readEventStream(
+    // On a virtual clock, so the schedule is measured exactly and the machine's load is irrelevant.
+    const simulator = await startTestSimulator({
+      tokensPerSecond: 1000,
+      firstTokenDelayMs: 5,
+      clock: createVirtualClock(),
+    });
+    const normal = await readEventStream(
+      await postCompletion(simulator, completionBody('sluice/simulator', 'Hi')),
+    );
+    const slow = await readEventStream(
       await postCompletion(simulator, completionBody('sluice/simulator@slow', 'Hi')),
     );
-    const elapsedMs = performance.now() - startedAt;
 
-    // 1000 pieces per second: at least a millisecond per piece.
-    expect(elapsedMs).toBeGreaterThanOrEqual(capture.contentPieces * 0.9);
-    expect(capture.sawDone).toBe(true);
+    expect(slow.sawDone).toBe(true);
+    expect(slow.content).toBe(normal.content);
+    // Piece i leaves at firstTokenDelayMs + i × (1 ms, or 10 ms when slow); the record ends
+    // right after the last one.
+    const pieces = slow.contentPieces;
+    const durations = simulator.requests.map((record) => (record.endedAt ?? 0) - record.receivedAt);
+    expect(durations).toEqual([5 + (pieces - 1) * 1, 5 + (pieces - 1) * 10]);
   });
 });

@@ -1,5 +1,5 @@
 import { planDocumentSchema } from '@sluice/shared';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Chunk, createEventStreamReader, readEventStream } from './read-event-stream';
 import {
   closeTestSimulators,
@@ -187,7 +187,7 @@ describe('a normal stream', () => {
     expect(simulator.requests[1]).toMatchObject({ status: 'completed', text: streamed.content });
   });
 
-  it('records the client closing the connection mid-stream within 200 ms', async () => {
+  it('records the client closing the connection mid-stream', async () => {
     const simulator = await startTestSimulator();
     const controller = new AbortController();
     const response = await postCompletion(
@@ -202,7 +202,8 @@ describe('a normal stream', () => {
 
     controller.abort();
     const record = simulator.requests[0];
-    await vi.waitFor(() => expect(record?.clientAborted).toBe(true), { timeout: 200, interval: 5 });
+    // A signal, not a deadline: the record changes when the simulator sees the socket close.
+    await simulator.waitFor((request) => request === record && request.clientAborted);
     expect(record?.status).toBe('client-aborted');
     expect(record?.text.startsWith(reader.capture.content)).toBe(true);
   });

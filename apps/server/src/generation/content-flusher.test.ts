@@ -4,23 +4,35 @@ import { type ContentAppend, createContentFlusher } from './content-flusher';
 
 function recordingFlusher(options: { intervalMs: number; maxPendingChars: number }) {
   const batches: ContentAppend[][] = [];
+  let batchWritten = () => {};
   const flusher = createContentFlusher({
     ...options,
     logger: pino({ level: 'silent' }),
     write: async (appends) => {
       batches.push(appends);
+      batchWritten();
     },
   });
-  return { flusher, batches };
+  /** Resolves once a batch has been written (at once if one was). */
+  const written = () =>
+    batches.length > 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          batchWritten = resolve;
+        });
+  return { flusher, batches, written };
 }
 
 describe('content flusher', () => {
   it('does not write per token: appends wait for the interval and go out in one batch', async () => {
-    const { flusher, batches } = recordingFlusher({ intervalMs: 40, maxPendingChars: 1000 });
+    const { flusher, batches, written } = recordingFlusher({
+      intervalMs: 40,
+      maxPendingChars: 1000,
+    });
     for (const piece of ['a', 'b', 'c']) flusher.append('p1', piece);
     flusher.append('p2', 'x');
     expect(batches).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await written();
     expect(batches).toEqual([
       [
         { id: 'p1', text: 'abc' },
@@ -30,12 +42,16 @@ describe('content flusher', () => {
   });
 
   it('flushes at once when a generation has too much unwritten text', async () => {
-    const { flusher, batches } = recordingFlusher({ intervalMs: 60_000, maxPendingChars: 5 });
+    const { flusher, batches, written } = recordingFlusher({
+      intervalMs: 60_000,
+      maxPendingChars: 5,
+    });
     flusher.append('p1', 'abc');
     flusher.append('p1', 'def');
-    await new Promise((resolve) => setImmediate(resolve));
-    await flusher.flush();
+    // Long before the interval: only the size limit can have written it.
+    await written();
     expect(batches[0]).toEqual([{ id: 'p1', text: 'abcdef' }]);
+    await flusher.close();
   });
 
   it('forgets discarded text and flushes the rest on close', async () => {

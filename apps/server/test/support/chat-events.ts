@@ -1,4 +1,5 @@
 import type { ChatEvent } from '@sluice/shared';
+import { servedSignal } from './served-subscriptions';
 import type { SluiceClient } from './test-stack';
 
 export interface ReceivedChatEvent {
@@ -23,6 +24,14 @@ export function assembleReply(
 
 export interface ChatSubscription {
   events: ReceivedChatEvent[];
+  /**
+   * Resolves once the server serves this subscription, so a reply sent afterwards reaches
+   * it from its first event (with several subscriptions to one session, await them all).
+   * It waits on the server's own record, since a session with no reply running sends
+   * nothing on connecting: the client must come from a test stack (`stack.client` or
+   * `createClient(stack.url)`). Rejects if the subscription fails.
+   */
+  readonly connected: Promise<void>;
   /** Resolves when `count` replies have ended on this subscription. */
   ends(count: number): Promise<ReceivedChatEvent[]>;
   /** Resolves once `count` events arrived. */
@@ -38,7 +47,11 @@ export function subscribeChat(
   lastEventId?: string,
 ): ChatSubscription {
   const events: ReceivedChatEvent[] = [];
-  const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+  const waiters: Array<{
+    done: () => boolean;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
   let failure: unknown;
   const check = () => {
     for (const waiter of [...waiters]) {
@@ -48,6 +61,20 @@ export function subscribeChat(
       }
     }
   };
+  const wait = (done: () => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) reject(failure);
+      else if (done()) resolve();
+      else waiters.push({ done, resolve, reject });
+    });
+  const served = servedSignal(client, sessionId);
+  let isServed = false;
+  served?.then(() => {
+    isServed = true;
+    check();
+  });
+  let connected: Promise<void> | undefined;
+
   const subscription = client.chat.events.subscribe(
     { sessionId, lastEventId },
     {
@@ -57,17 +84,23 @@ export function subscribeChat(
       },
       onError(error) {
         failure = error;
+        for (const waiter of waiters.splice(0)) waiter.reject(error);
       },
     },
   );
-  const wait = (done: () => boolean) =>
-    new Promise<void>((resolve, reject) => {
-      if (failure) reject(failure);
-      else if (done()) resolve();
-      else waiters.push({ done, resolve });
-    });
   return {
     events,
+    get connected() {
+      // Created on first use, so an unused signal never rejects unobserved.
+      connected ??= served
+        ? wait(() => isServed)
+        : Promise.reject(
+            new Error(
+              'subscribeChat(…).connected needs a client of a test stack (stack.client or createClient(stack.url))',
+            ),
+          );
+      return connected;
+    },
     async ends(count) {
       await wait(() => events.filter(({ event }) => event.type === 'end').length >= count);
       return events;

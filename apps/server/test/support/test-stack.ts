@@ -14,12 +14,18 @@ import pino from 'pino';
 import { createServerApp, type ServerApp, type ServerAppOptions } from '../../src/app';
 import { loadConfig, type ServerConfig } from '../../src/env';
 import type { AppRouter } from '../../src/routers/app-router';
+import {
+  observeServedSubscriptions,
+  registerClient,
+  registerServer,
+  type ServedSubscriptions,
+} from './served-subscriptions';
 
 export type SluiceClient = TRPCClient<AppRouter>;
 
 export function createClient(baseUrl: string): SluiceClient {
   const url = `${baseUrl}/trpc`;
-  return createTRPCClient<AppRouter>({
+  const client = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (operation) => operation.type === 'subscription',
@@ -28,6 +34,9 @@ export function createClient(baseUrl: string): SluiceClient {
       }),
     ],
   });
+  // Lets the subscription helpers find the server's own record of its subscriptions.
+  registerClient(client, baseUrl);
+  return client;
 }
 
 export interface TestStackOptions {
@@ -47,6 +56,8 @@ export interface TestStack {
   directory: string;
   databasePath: string;
   config: ServerConfig;
+  /** The subscriptions the server has started serving (see served-subscriptions.ts). */
+  served: ServedSubscriptions;
   /** Closes the app and simulator; removes the database unless `keepFiles`. */
   close(options?: { keepFiles?: boolean }): Promise<void>;
 }
@@ -85,7 +96,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     retryPolicy: fastRetryPolicy,
     ...options.app,
   });
+  const served = observeServedSubscriptions(app);
   const url = await app.listen();
+  const unregister = registerServer(url, served);
   return {
     app,
     simulator,
@@ -94,7 +107,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     directory,
     databasePath,
     config,
+    served,
     async close(closeOptions = {}) {
+      unregister();
       await app.close();
       await simulator.close();
       if (!closeOptions.keepFiles && !options.directory)
