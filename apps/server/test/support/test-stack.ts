@@ -30,7 +30,8 @@ export function createClient(baseUrl: string): SluiceClient {
       splitLink({
         condition: (operation) => operation.type === 'subscription',
         true: httpSubscriptionLink({ url, EventSource }),
-        false: httpBatchLink({ url }),
+        // Like the web app and the CLI: below the server's MAX_BATCH_SIZE.
+        false: httpBatchLink({ url, maxItems: 20 }),
       }),
     ],
   });
