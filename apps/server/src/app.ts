@@ -24,6 +24,13 @@ import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
 import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
+import {
+  createSubscriptionHandler,
+  remoteAddressKey,
+  type SubscriptionHandler,
+} from './subscriptions/subscription-handler';
+import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
+import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
   logger?: Logger;
@@ -44,6 +51,8 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
+  readonly subscriptions: SubscriptionHandler;
 }
 
 async function createProvider(
@@ -176,9 +185,25 @@ export async function createServerApp(
         logger.error({ err: error, path }, 'request failed');
     },
   });
+  const subscriptions = createSubscriptionHandler({
+    router: appRouter,
+    paths: ['plan.events', 'chat.events'],
+    basePath: '/trpc/',
+    createContext: () => context,
+    limiter: createSubscriptionLimiter(config.subscriptions),
+    clientKey: remoteAddressKey,
+    pingIntervalMs: sseSettings.pingIntervalMs,
+    clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
+    maxQueuedBytes: config.subscriptions.maxQueuedBytes,
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'request failed');
+    },
+  });
   let ready = false;
   const server = createHttpServer({
     trpcHandler,
+    subscriptionHandler: subscriptions.handle,
     isReady: () => ready,
     webDistDir: config.webDistDir,
   });
@@ -192,6 +217,7 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    subscriptions,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -211,6 +237,7 @@ export async function createServerApp(
       // Running generations stop and keep their partial content.
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
       load.close();
+      subscriptions.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

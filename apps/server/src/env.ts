@@ -36,6 +36,10 @@ const envSchema = z.object({
   SIMULATOR_TOKENS_PER_SECOND: z.coerce.number().positive().default(40),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST_DIR: optionalText,
+  // Subscription limits (plan.events + chat.events): caps, and what a slow subscriber may hold.
+  MAX_SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(10_000),
+  MAX_SUBSCRIBER_QUEUE_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -63,6 +67,11 @@ export interface ServerConfig {
   logLevel: Env['LOG_LEVEL'];
   /** The built web app to serve, if it exists. */
   webDistDir: string;
+  subscriptions: {
+    maxPerClient: number;
+    maxTotal: number;
+    maxQueuedBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -121,5 +130,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webDistDir: env.WEB_DIST_DIR
       ? fromWorkingDirectory(env.WEB_DIST_DIR)
       : fileURLToPath(new URL('../../web/dist', import.meta.url)),
+    subscriptions: {
+      maxPerClient: env.MAX_SUBSCRIPTIONS_PER_CLIENT,
+      maxTotal: env.MAX_SUBSCRIPTIONS,
+      maxQueuedBytes: env.MAX_SUBSCRIBER_QUEUE_BYTES,
+    },
   };
 }

@@ -22,6 +22,8 @@ const contentTypes: Record<string, string> = {
 
 export interface HttpServerOptions {
   trpcHandler: RequestListener;
+  /** Serves the subscription paths it owns (returns true), before tRPC sees them. */
+  subscriptionHandler?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** /healthz answers 200 only once this is true. */
   isReady: () => boolean;
   webDistDir: string;
@@ -72,6 +74,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
+      if (options.subscriptionHandler?.(request, response)) return;
       options.trpcHandler(request, response);
       return;
     }
