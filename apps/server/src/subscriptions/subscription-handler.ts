@@ -121,7 +121,6 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
   }
 
   async function stream(
-    request: IncomingMessage,
     response: ServerResponse,
     path: string,
     input: unknown,
@@ -203,7 +202,7 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
         refuse(response, path, grant.message);
         return true;
       }
-      stream(request, response, path, parsed.input, grant.release).catch((error: unknown) => {
+      stream(response, path, parsed.input, grant.release).catch((error: unknown) => {
         options.onError?.(getTRPCErrorFromUnknown(error), path);
         response.destroy();
       });
