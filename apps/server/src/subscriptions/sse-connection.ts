@@ -73,8 +73,12 @@ export function createSseConnection(options: SseConnectionOptions) {
       if (closed || ending) return false;
       const size = frame.bytes.length;
       if (queue.length > 0 && queuedBytes + size > options.maxQueuedBytes) {
-        overflow();
-        return false;
+        // A burst on a socket that drains is written at once; only a stuck one overflows.
+        if (response.writableNeedDrain) {
+          overflow();
+          return false;
+        }
+        connection.flush();
       }
       queue.push(frame.bytes);
       queuedBytes += size;

@@ -88,10 +88,14 @@ describe('SSE frames', () => {
       serializedErrorFrame(shape).bytes,
     ]).toString();
     // tRPC may ping more than once while it waits; one ping is the same bytes as many.
-    expect(ours).toBe(expected.replaceAll('event: ping\ndata: \n\n\n', '').replace(
-      'data: {"plain":true}\n\n\n',
-      'data: {"plain":true}\n\n\nevent: ping\ndata: \n\n\n',
-    ));
+    expect(ours).toBe(
+      expected
+        .replaceAll('event: ping\ndata: \n\n\n', '')
+        .replace(
+          'data: {"plain":true}\n\n\n',
+          'data: {"plain":true}\n\n\nevent: ping\ndata: \n\n\n',
+        ),
+    );
   });
 
   it('serialises an event object once for every subscriber it is written to', () => {
