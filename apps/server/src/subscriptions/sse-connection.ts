@@ -66,6 +66,13 @@ export function createSseConnection(options: SseConnectionOptions) {
   let closed = false;
   let lastWriteAt = Date.now();
   let lingerTimer: NodeJS.Timeout | undefined;
+  let flushWaiters: Array<() => void> = [];
+
+  function settleFlushWaiters(): void {
+    const waiters = flushWaiters;
+    flushWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
 
   const connection = {
     /** Queues a frame; false when the connection is closed or ending. */
@@ -102,7 +109,21 @@ export function createSseConnection(options: SseConnectionOptions) {
           response.uncork();
         }
       }
+      if (queue.length === 0) settleFlushWaiters();
       if (ending && queue.length === 0) response.end();
+    },
+    /**
+     * Resolves once what is queued now has been handed to the socket. A reader that waits
+     * for this before taking the next event lets the events that arrive meanwhile merge
+     * (consecutive text deltas become one), so a busy server writes less often, not later.
+     */
+    flushed(): Promise<void> {
+      if (closed || queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => flushWaiters.push(resolve));
+    },
+    /** True while the socket has not drained what it was given. */
+    get blocked() {
+      return response.writableNeedDrain;
     },
     /** Ends the stream once everything queued is written. */
     end(): void {
@@ -128,6 +149,7 @@ export function createSseConnection(options: SseConnectionOptions) {
   function overflow(): void {
     queue = [];
     queuedBytes = 0;
+    settleFlushWaiters();
     ending = true;
     options.onOverflow();
     // What the socket already holds is still delivered; the client then reconnects.
@@ -141,6 +163,7 @@ export function createSseConnection(options: SseConnectionOptions) {
     closed = true;
     queue = [];
     queuedBytes = 0;
+    settleFlushWaiters();
     if (lingerTimer) clearTimeout(lingerTimer);
   });
 

@@ -62,7 +62,8 @@ export function remoteAddressKey(request: IncomingMessage): string {
 export function createSubscriptionHandler<TContext>(options: SubscriptionHandlerOptions<TContext>) {
   const paths = new Set(options.paths);
   const frames = createDataFrameCache();
-  const scheduler = createFlushScheduler({ sliceSize: options.sliceSize ?? 500 });
+  const sliceSize = options.sliceSize ?? 500;
+  const scheduler = createFlushScheduler({ sliceSize });
   const connections = new Set<SseConnection>();
   let overflows = 0;
   let maxQueuedBytes = 0;
@@ -174,6 +175,11 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
           ? frames.frameOf(value[1], value[0])
           : frames.frameOf(value, undefined);
         connection.send(frame);
+        // Under fan-out load (more subscribers waiting to be written than one slice), take
+        // the next event once this one is written: what arrives meanwhile merges, so each
+        // subscriber costs one write per pass, not one per event. Otherwise, and always
+        // while the socket does not drain, keep taking events so the bounded queue fills.
+        if (scheduler.pending > sliceSize && !connection.blocked) await connection.flushed();
       }
       if (!abort.signal.aborted) connection.send(returnFrame);
     } catch (cause) {

@@ -1,0 +1,311 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '@sluice/simulator';
+import type { ProcessUsage, ServerInfo } from '../relay/protocol';
+import { killAllWorkers, startWorker, type Worker } from '../relay/start-worker';
+
+export interface FanoutBenchOptions {
+  /** Subscribers of one generation per run; the first is the baseline. Default [100, 10000]. */
+  subscribers?: readonly number[];
+  /** Idle chat subscriptions opened to measure memory per subscriber. Default 5000. */
+  idleSubscribers?: number;
+  /** Client worker processes. Default 2. */
+  clientWorkers?: number;
+  /** Upstream pace, pieces per second. Default 40 (the simulator's realistic pace). */
+  tokensPerSecond?: number;
+  /** A run that has not finished this long after its first token is cut. Default 90 s. */
+  runTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Verification {
+  exact: number;
+  wrong: number;
+  unfinished: number;
+  failed: number;
+  firstFailure?: string;
+}
+
+interface SubscriptionStats {
+  open: number;
+  overflows: number;
+  frames: { formatted: number; reused: number };
+}
+
+export interface FanoutRun {
+  subscribers: number;
+  connectMs: number;
+  streamMs: number;
+  verification: Verification;
+  healthz: { samples: number; p50Ms: number; p99Ms: number; maxMs: number; failed: number };
+  serverCpuMs: number;
+  serverPeakRssBytes: number;
+  serverEventLoopP99Ms: number;
+  frames: SubscriptionStats['frames'];
+  overflows: number;
+}
+
+const workerUrl = (name: string) => new URL(`./${name}`, import.meta.url);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Probes GET /healthz one request at a time (keep-alive) until stopped; returns latencies. */
+function probeHealth(baseUrl: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  let failed = 0;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = performance.now();
+      const ok = await new Promise<boolean>((resolve) => {
+        const call = request(`${baseUrl}/healthz`, { agent, timeout: 10_000 }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode === 200));
+        });
+        call.on('timeout', () => call.destroy());
+        call.on('error', () => resolve(false));
+        call.end();
+      });
+      if (ok) latencies.push(performance.now() - started);
+      else failed += 1;
+      await sleep(20);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      agent.destroy();
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return {
+        samples: sorted.length,
+        p50Ms: percentile(sorted, 0.5),
+        p99Ms: percentile(sorted, 0.99),
+        maxMs: sorted.at(-1) ?? Number.NaN,
+        failed,
+      };
+    },
+  };
+}
+
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { result?: { data: unknown }; error?: unknown };
+  if (!json.result) throw new Error(`${url} failed: ${JSON.stringify(json.error)}`);
+  return json.result.data;
+}
+
+function split(total: number, parts: number): number[] {
+  return Array.from(
+    { length: parts },
+    (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0),
+  );
+}
+
+/**
+ * 10,000 subscribers of one generation over loopback, each checked for the exact text,
+ * while /healthz is probed; a small run first is the baseline. Then memory per idle
+ * subscriber. Everything is bounded in count and time and stops by itself.
+ */
+export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<{
+  runs: FanoutRun[];
+  idle: { subscribers: number; heapBytesEach: number; rssBytesEach: number };
+  report: string;
+}> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const scenarios = options.subscribers ?? [100, 10_000];
+  const idleCount = options.idleSubscribers ?? 5000;
+  const workerCount = options.clientWorkers ?? 2;
+  const runTimeoutMs = options.runTimeoutMs ?? 90_000;
+  const directory = mkdtempSync(join(tmpdir(), 'sluice-fanout-'));
+  const runs: FanoutRun[] = [];
+  let server: Worker<ServerInfo> | undefined;
+  const clients: Array<Worker<unknown>> = [];
+  try {
+    for (const subscribers of scenarios) {
+      // Long enough for every subscriber to connect before the first token.
+      const simulator = await startSimulator({
+        tokensPerSecond: options.tokensPerSecond ?? 40,
+        firstTokenDelayMs: 1000 + subscribers,
+        keepAliveIntervalMs: 1000,
+      });
+      server = await startWorker<ServerInfo>(workerUrl('fanout-server-process.ts'), {
+        env: {
+          BENCH_UPSTREAM_URL: simulator.url,
+          BENCH_DATA_DIR: join(directory, `${subscribers}`),
+        },
+        execArgv: [
+          '--expose-gc',
+          ...(process.env.BENCH_CPU_PROF
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+            : []),
+        ],
+      });
+      while (clients.length < workerCount) {
+        clients.push(await startWorker(workerUrl('fanout-client-process.ts')));
+      }
+      const url = server.info.url;
+      const { planId } = (await postJson(`${url}/trpc/plan.create`, {
+        goals: 'Run a 10k in under 55 minutes',
+      })) as { planId: string };
+      const eventsUrl = `${url}/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
+      const health = probeHealth(url);
+      const before = await server.request<ProcessUsage>('reset-peaks');
+      const connectStarted = performance.now();
+      await Promise.all(
+        split(subscribers, clients.length).map((count, index) =>
+          clients[index]?.request('open', { url: eventsUrl, count }, runTimeoutMs),
+        ),
+      );
+      const connectMs = performance.now() - connectStarted;
+      const streamStarted = performance.now();
+      const upstream = await simulator.waitFor(
+        (record) => record.status !== 'streaming',
+        runTimeoutMs,
+      );
+      // Every subscriber has its `return`, or the run is cut.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const progress = await Promise.all(
+          clients.map((client) => client.request<{ ended: number; failed: number }>('progress')),
+        );
+        const settled = progress.reduce((sum, item) => sum + item.ended + item.failed, 0);
+        if (settled >= subscribers || Date.now() > deadline) break;
+        await sleep(100);
+      }
+      const streamMs = performance.now() - streamStarted;
+      const after = await server.request<ProcessUsage>('usage');
+      const healthz = await health.stop();
+      const stats = await server.request<SubscriptionStats>('subscriptions');
+      const verifications = await Promise.all(
+        clients.map((client) => client.request<Verification>('verify', upstream.text)),
+      );
+      const verification = verifications.reduce(
+        (sum, item) => ({
+          exact: sum.exact + item.exact,
+          wrong: sum.wrong + item.wrong,
+          unfinished: sum.unfinished + item.unfinished,
+          failed: sum.failed + item.failed,
+          firstFailure: sum.firstFailure ?? item.firstFailure,
+        }),
+        { exact: 0, wrong: 0, unfinished: 0, failed: 0 } as Verification,
+      );
+      const run: FanoutRun = {
+        subscribers,
+        connectMs,
+        streamMs,
+        verification,
+        healthz,
+        serverCpuMs:
+          (after.cpuUserMicros -
+            before.cpuUserMicros +
+            after.cpuSystemMicros -
+            before.cpuSystemMicros) /
+          1000,
+        serverPeakRssBytes: after.peakRssBytes,
+        serverEventLoopP99Ms: after.eventLoopDelayP99Ms,
+        frames: stats.frames,
+        overflows: stats.overflows,
+      };
+      runs.push(run);
+      log(
+        `fanout ${subscribers}: ${verification.exact}/${subscribers} exact, /healthz p99 ${healthz.p99Ms.toFixed(1)} ms`,
+      );
+      await Promise.all(clients.map((client) => client.request('closeAll')));
+      await server.stop();
+      server = undefined;
+      await simulator.close();
+    }
+
+    // Memory per idle subscriber: chat sessions with nothing being written.
+    const simulator = await startSimulator({ tokensPerSecond: 40 });
+    server = await startWorker<ServerInfo>(workerUrl('fanout-server-process.ts'), {
+      env: { BENCH_UPSTREAM_URL: simulator.url, BENCH_DATA_DIR: join(directory, 'idle') },
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.BENCH_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+          : []),
+      ],
+    });
+    const url = server.info.url;
+    const session = (await postJson(`${url}/trpc/chat.createSession`, { title: 'Idle' })) as {
+      id: string;
+    };
+    const idleUrl = `${url}/trpc/chat.events?input=${encodeURIComponent(JSON.stringify({ sessionId: session.id }))}`;
+    // Warm up the code paths, then measure a clean difference.
+    await clients[0]?.request('open', { url: idleUrl, count: 50 }, runTimeoutMs);
+    await clients[0]?.request('closeAll');
+    await sleep(500);
+    const empty = await server.request<{ rssBytes: number; heapUsedBytes: number }>('gc');
+    await Promise.all(
+      split(idleCount, clients.length).map((count, index) =>
+        clients[index]?.request('open', { url: idleUrl, count }, runTimeoutMs),
+      ),
+    );
+    await sleep(500);
+    const full = await server.request<{ rssBytes: number; heapUsedBytes: number }>('gc');
+    const idle = {
+      subscribers: idleCount,
+      heapBytesEach: (full.heapUsedBytes - empty.heapUsedBytes) / idleCount,
+      rssBytesEach: (full.rssBytes - empty.rssBytes) / idleCount,
+    };
+    await server.stop();
+    server = undefined;
+    await simulator.close();
+
+    const report = formatFanoutReport(runs, idle);
+    console.log(report);
+    return { runs, idle, report };
+  } finally {
+    await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
+    await server?.stop().catch(() => undefined);
+    killAllWorkers();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function formatFanoutReport(
+  runs: readonly FanoutRun[],
+  idle: { subscribers: number; heapBytesEach: number; rssBytesEach: number },
+): string {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const lines = [
+    '',
+    '## Fan-out: subscribers of one generation (loopback, lean SSE readers in worker processes)',
+    '',
+    '| subscribers | exact text | /healthz p50 / p99 / max | /healthz failed | server CPU | server peak RSS | loop delay p99 | frames serialised / reused | connect | stream |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const run of runs) {
+    const v = run.verification;
+    lines.push(
+      `| ${run.subscribers} | ${v.exact}/${run.subscribers}${v.wrong + v.unfinished + v.failed > 0 ? ` (wrong ${v.wrong}, unfinished ${v.unfinished}, failed ${v.failed})` : ''} | ${run.healthz.p50Ms.toFixed(1)} / ${run.healthz.p99Ms.toFixed(1)} / ${run.healthz.maxMs.toFixed(1)} ms | ${run.healthz.failed} | ${(run.serverCpuMs / 1000).toFixed(1)} s | ${(run.serverPeakRssBytes / 1048576).toFixed(0)} MiB | ${run.serverEventLoopP99Ms.toFixed(0)} ms | ${run.frames.formatted} / ${run.frames.reused} | ${(run.connectMs / 1000).toFixed(1)} s | ${(run.streamMs / 1000).toFixed(1)} s |`,
+    );
+  }
+  const target = runs.at(-1);
+  if (target) {
+    const met = target.verification.exact === target.subscribers && target.healthz.p99Ms <= 100;
+    lines.push(
+      '',
+      `Target (all ${target.subscribers} exact, /healthz p99 ≤ 100 ms): ${met ? 'met' : 'NOT met'}. The first row is the baseline, measured in the same run.`,
+    );
+  }
+  lines.push(
+    '',
+    `Memory per idle subscriber (${idle.subscribers} open chat.events, after GC): heap ${kib(idle.heapBytesEach)}, RSS ${kib(idle.rssBytesEach)}.`,
+    `File descriptors: the server holds one per subscriber (ulimit -n here: see \`ulimit -n\`; raise it past the subscriber count).`,
+  );
+  return lines.join('\n');
+}
