@@ -40,6 +40,8 @@ export interface ServerAppOptions {
   flushMaxPendingChars?: number;
   /** How often the event-loop delay is sampled for load shedding (tests use less). */
   loadWindowMs?: number;
+  /** Subscribers written per event-loop turn (tests use a few to exercise fan-out mode). */
+  subscriptionSliceSize?: number;
 }
 
 export interface ServerApp {
@@ -195,6 +197,7 @@ export async function createServerApp(
     pingIntervalMs: sseSettings.pingIntervalMs,
     clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
     maxQueuedBytes: config.subscriptions.maxQueuedBytes,
+    sliceSize: options.subscriptionSliceSize,
     onError(error, path) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');

@@ -23,6 +23,13 @@ runWorker(async () => {
   const readers: Reader[] = [];
   let connected = 0;
   let ended = 0;
+  let failed = 0;
+
+  function fail(reader: Reader, reason: string): void {
+    if (reader.failed) return;
+    reader.failed = reason;
+    failed += 1;
+  }
 
   function open(url: string): Reader {
     const reader = { text: '', connected: false, ended: false, failed: undefined } as Reader;
@@ -40,7 +47,7 @@ runWorker(async () => {
           if (data.type === 'snapshot') reader.text = data.content ?? '';
           else if (data.type === 'text-delta') reader.text += data.text ?? '';
         } else if (event.event === 'serialized-error') {
-          reader.failed = event.data;
+          fail(reader, event.data);
         }
       },
     });
@@ -48,15 +55,13 @@ runWorker(async () => {
       url,
       { agent: false, headers: { accept: 'text/event-stream' } },
       (response) => {
-        if (response.statusCode !== 200) reader.failed = `HTTP ${response.statusCode}`;
+        if (response.statusCode !== 200) fail(reader, `HTTP ${response.statusCode}`);
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => parser.feed(chunk));
         response.on('error', () => {});
       },
     );
-    reader.request.on('error', (error) => {
-      reader.failed ??= error.message;
-    });
+    reader.request.on('error', (error) => fail(reader, error.message));
     return reader;
   }
 
@@ -67,16 +72,20 @@ runWorker(async () => {
       async open(payload) {
         const { url, count } = payload as OpenPayload;
         const target = readers.length + count;
+        // At most 128 connects in flight, so the server's accept backlog never overflows.
+        const settled = () => connected + failed;
         for (let index = 0; index < count; index++) {
+          while (readers.length - settled() >= 128) {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
           readers.push(open(url));
-          if (index % 200 === 199) await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        while (connected + readers.filter((reader) => reader.failed).length < target) {
+        while (connected + failed < target) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         return { connected };
       },
-      progress: () => ({ connected, ended, failed: readers.filter((r) => r.failed).length }),
+      progress: () => ({ connected, ended, failed }),
       verify(payload) {
         const expected = payload as string;
         let exact = 0;
@@ -96,6 +105,7 @@ runWorker(async () => {
         readers.length = 0;
         connected = 0;
         ended = 0;
+        failed = 0;
         return null;
       },
       close() {

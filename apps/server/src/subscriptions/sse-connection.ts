@@ -8,6 +8,7 @@ import type { SseFrame } from './sse-frames';
  */
 export function createFlushScheduler(options: { sliceSize: number }) {
   const pending = new Set<{ flush(): void }>();
+  let turns: Array<() => void> = [];
   let scheduled = false;
 
   function run(): void {
@@ -19,7 +20,10 @@ export function createFlushScheduler(options: { sliceSize: number }) {
       done += 1;
       if (done >= options.sliceSize) break;
     }
-    if (pending.size > 0) schedule();
+    const released = turns.length <= options.sliceSize ? turns : turns.slice(0, options.sliceSize);
+    turns = released === turns ? [] : turns.slice(options.sliceSize);
+    for (const resolve of released) resolve();
+    if (pending.size > 0 || turns.length > 0) schedule();
   }
 
   function schedule(): void {
@@ -32,6 +36,16 @@ export function createFlushScheduler(options: { sliceSize: number }) {
     request(connection: { flush(): void }): void {
       pending.add(connection);
       schedule();
+    },
+    /**
+     * Resolves in a later slice: readers that wait for their turn resume a slice at a
+     * time instead of all at once when an event is published.
+     */
+    turn(): Promise<void> {
+      return new Promise((resolve) => {
+        turns.push(resolve);
+        schedule();
+      });
     },
     get pending() {
       return pending.size;

@@ -176,10 +176,15 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
           : frames.frameOf(value, undefined);
         connection.send(frame);
         // Under fan-out load (more subscribers waiting to be written than one slice), take
-        // the next event once this one is written: what arrives meanwhile merges, so each
-        // subscriber costs one write per pass, not one per event. Otherwise, and always
-        // while the socket does not drain, keep taking events so the bounded queue fills.
-        if (scheduler.pending > sliceSize && !connection.blocked) await connection.flushed();
+        // the next event once this one is written, and in turn, a slice of subscribers at a
+        // time: what arrives meanwhile merges, so each subscriber costs one write and one
+        // resumption per pass, not one per event, and no event wakes every subscriber at
+        // once. Otherwise, and always while the socket does not drain, keep taking events
+        // so the bounded queue fills.
+        if (scheduler.pending > sliceSize && !connection.blocked) {
+          await connection.flushed();
+          await scheduler.turn();
+        }
       }
       if (!abort.signal.aborted) connection.send(returnFrame);
     } catch (cause) {
