@@ -1,15 +1,21 @@
 /**
  * The fan-out bench on its own:
- *   pnpm --filter @sluice/bench exec tsx src/fanout-main.ts [--subscribers 100,10000] [--idle 5000]
+ *   pnpm --filter @sluice/bench exec tsx src/fanout-main.ts [--runs 100:lean,1000:trpc,10000:lean]
+ *     [--idle 2000]
  */
 import { parseArgs } from 'node:util';
-import { runFanoutBench } from './fanout/fanout-bench';
+import { runFanoutBench, type SsePath } from './fanout/fanout-bench';
 
 const { values } = parseArgs({
-  options: { subscribers: { type: 'string' }, idle: { type: 'string' } },
+  options: { runs: { type: 'string' }, idle: { type: 'string' } },
 });
 
 await runFanoutBench({
-  subscribers: values.subscribers?.split(',').map(Number),
+  runs: values.runs?.split(',').map((run) => {
+    const [subscribers, path = 'lean'] = run.split(':');
+    if (path !== 'lean' && path !== 'trpc')
+      throw new Error(`--runs: "${path}" is not lean or trpc`);
+    return { subscribers: Number(subscribers), path: path as SsePath };
+  }),
   idleSubscribers: values.idle === undefined ? undefined : Number(values.idle),
 });

@@ -42,6 +42,8 @@ export interface ServerAppOptions {
   loadWindowMs?: number;
   /** Subscribers written per event-loop turn (tests use a few to exercise fan-out mode). */
   subscriptionSliceSize?: number;
+  /** Serve plan.events and chat.events through tRPC's own SSE path (a bench baseline). */
+  trpcSubscriptionPath?: boolean;
 }
 
 export interface ServerApp {
@@ -206,7 +208,7 @@ export async function createServerApp(
   let ready = false;
   const server = createHttpServer({
     trpcHandler,
-    subscriptionHandler: subscriptions.handle,
+    subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
     isReady: () => ready,
     webDistDir: config.webDistDir,
   });

@@ -8,8 +8,12 @@ import type { ProcessUsage, ServerInfo } from '../relay/protocol';
 import { killAllWorkers, startWorker, type Worker } from '../relay/start-worker';
 
 export interface FanoutBenchOptions {
-  /** Subscribers of one generation per run; the first is the baseline. Default [100, 10000]. */
-  subscribers?: readonly number[];
+  /**
+   * Runs, in order: subscribers of one generation and the SSE path serving them (`lean`, the
+   * server's writer, or `trpc`, tRPC's own stream). The first ones are baselines.
+   * Default 100 lean, 1000 trpc, 1000 lean, 10000 lean.
+   */
+  runs?: ReadonlyArray<{ subscribers: number; path: SsePath }>;
   /** Idle chat subscriptions opened to measure memory per subscriber. Default 2000. */
   idleSubscribers?: number;
   /** Client worker processes. Default 2. */
@@ -20,6 +24,8 @@ export interface FanoutBenchOptions {
   runTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+export type SsePath = 'lean' | 'trpc';
 
 interface Verification {
   exact: number;
@@ -44,6 +50,7 @@ interface HealthSummary {
 
 export interface FanoutRun {
   subscribers: number;
+  path: SsePath;
   connectMs: number;
   streamMs: number;
   verification: Verification;
@@ -144,13 +151,18 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
   report: string;
 }> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const scenarios = options.subscribers ?? [100, 10_000];
+  const scenarios = options.runs ?? [
+    { subscribers: 100, path: 'lean' as const },
+    { subscribers: 1000, path: 'trpc' as const },
+    { subscribers: 1000, path: 'lean' as const },
+    { subscribers: 10_000, path: 'lean' as const },
+  ];
   const idleCount = options.idleSubscribers ?? 2000;
   const workerCount = options.clientWorkers ?? 2;
   const runTimeoutMs = options.runTimeoutMs ?? 90_000;
   // Each process (server, each client worker) needs one descriptor per subscriber it holds.
   const descriptorLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
-  const largest = Math.max(...scenarios, idleCount);
+  const largest = Math.max(...scenarios.map((run) => run.subscribers), idleCount);
   if (Number.isFinite(descriptorLimit) && descriptorLimit < largest + 256) {
     throw new Error(
       `The fan-out bench needs \`ulimit -n\` above ${largest + 256} (it is ${descriptorLimit}): raise it (ulimit -n 65536) or pass fewer subscribers.`,
@@ -158,103 +170,118 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
   }
   const directory = mkdtempSync(join(tmpdir(), 'sluice-fanout-'));
   const runs: FanoutRun[] = [];
+  const failures: Array<{ subscribers: number; path: SsePath; error: string }> = [];
   let server: Worker<ServerInfo> | undefined;
   const clients: Array<Worker<unknown>> = [];
   try {
-    for (const subscribers of scenarios) {
-      // Long enough for every subscriber to connect before the first token.
-      const simulator = await startSimulator({
-        tokensPerSecond: options.tokensPerSecond ?? 40,
-        firstTokenDelayMs: 1000 + subscribers,
-        keepAliveIntervalMs: 1000,
-      });
-      server = await startWorker<ServerInfo>(workerUrl('fanout-server-process.ts'), {
-        env: {
-          BENCH_UPSTREAM_URL: simulator.url,
-          BENCH_DATA_DIR: join(directory, `${subscribers}`),
-        },
-        execArgv: [
-          '--expose-gc',
-          ...(process.env.BENCH_CPU_PROF
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-            : []),
-        ],
-      });
-      while (clients.length < workerCount) {
-        clients.push(await startWorker(workerUrl('fanout-client-process.ts')));
-      }
-      const url = server.info.url;
-      const { planId } = (await postJson(`${url}/trpc/plan.create`, {
-        goals: 'Run a 10k in under 55 minutes',
-      })) as { planId: string };
-      const eventsUrl = `${url}/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
-      const health = probeHealth(url);
-      const before = await server.request<ProcessUsage>('reset-peaks');
-      const connectStarted = performance.now();
-      await Promise.all(
-        split(subscribers, clients.length).map((count, index) =>
-          clients[index]?.request('open', { url: eventsUrl, count }, runTimeoutMs),
-        ),
-      );
-      const connectMs = performance.now() - connectStarted;
-      health.streaming();
-      const streamStarted = performance.now();
-      const upstream = await simulator.waitFor(
-        (record) => record.status !== 'streaming',
-        runTimeoutMs,
-      );
-      // Every subscriber has its `return`, or the run is cut.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const progress = await Promise.all(
-          clients.map((client) => client.request<{ ended: number; failed: number }>('progress')),
+    for (const { subscribers, path } of scenarios) {
+      let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+      try {
+        // Long enough for every subscriber to connect before the first token.
+        simulator = await startSimulator({
+          tokensPerSecond: options.tokensPerSecond ?? 40,
+          firstTokenDelayMs: 1000 + subscribers,
+          keepAliveIntervalMs: 1000,
+        });
+        server = await startWorker<ServerInfo>(workerUrl('fanout-server-process.ts'), {
+          env: {
+            BENCH_UPSTREAM_URL: simulator.url,
+            BENCH_DATA_DIR: join(directory, `${subscribers}-${path}`),
+            BENCH_SSE_PATH: path,
+          },
+          execArgv: [
+            '--expose-gc',
+            ...(process.env.BENCH_CPU_PROF
+              ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+              : []),
+          ],
+        });
+        while (clients.length < workerCount) {
+          clients.push(await startWorker(workerUrl('fanout-client-process.ts')));
+        }
+        const url = server.info.url;
+        const { planId } = (await postJson(`${url}/trpc/plan.create`, {
+          goals: 'Run a 10k in under 55 minutes',
+        })) as { planId: string };
+        const eventsUrl = `${url}/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
+        const health = probeHealth(url);
+        const before = await server.request<ProcessUsage>('reset-peaks');
+        const connectStarted = performance.now();
+        await Promise.all(
+          split(subscribers, clients.length).map((count, index) =>
+            clients[index]?.request('open', { url: eventsUrl, count }, runTimeoutMs),
+          ),
         );
-        const settled = progress.reduce((sum, item) => sum + item.ended + item.failed, 0);
-        if (settled >= subscribers || Date.now() > deadline) break;
-        await sleep(100);
+        const connectMs = performance.now() - connectStarted;
+        health.streaming();
+        const streamStarted = performance.now();
+        const upstream = await simulator.waitFor(
+          (record) => record.status !== 'streaming',
+          runTimeoutMs,
+        );
+        // Every subscriber has its `return`, or the run is cut.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const progress = await Promise.all(
+            clients.map((client) => client.request<{ ended: number; failed: number }>('progress')),
+          );
+          const settled = progress.reduce((sum, item) => sum + item.ended + item.failed, 0);
+          if (settled >= subscribers || Date.now() > deadline) break;
+          await sleep(100);
+        }
+        const streamMs = performance.now() - streamStarted;
+        const after = await server.request<ProcessUsage>('usage');
+        const healthz = await health.stop();
+        const stats = await server.request<SubscriptionStats>('subscriptions');
+        const verifications = await Promise.all(
+          clients.map((client) => client.request<Verification>('verify', upstream.text)),
+        );
+        const verification = verifications.reduce(
+          (sum, item) => ({
+            exact: sum.exact + item.exact,
+            wrong: sum.wrong + item.wrong,
+            unfinished: sum.unfinished + item.unfinished,
+            failed: sum.failed + item.failed,
+            firstFailure: sum.firstFailure ?? item.firstFailure,
+          }),
+          { exact: 0, wrong: 0, unfinished: 0, failed: 0 } as Verification,
+        );
+        const run: FanoutRun = {
+          subscribers,
+          path,
+          connectMs,
+          streamMs,
+          verification,
+          healthz,
+          serverCpuMs:
+            (after.cpuUserMicros -
+              before.cpuUserMicros +
+              after.cpuSystemMicros -
+              before.cpuSystemMicros) /
+            1000,
+          serverPeakRssBytes: after.peakRssBytes,
+          serverEventLoopP99Ms: after.eventLoopDelayP99Ms,
+          frames: stats.frames,
+          overflows: stats.overflows,
+        };
+        runs.push(run);
+        log(
+          `fanout ${subscribers} (${path}): ${verification.exact}/${subscribers} exact, /healthz p99 ${healthz.p99Ms.toFixed(1)} ms`,
+        );
+        await Promise.all(clients.map((client) => client.request('closeAll')));
+        await server.stop();
+        server = undefined;
+        await simulator.close();
+      } catch (error) {
+        // A run that cannot finish (tRPC's path with many subscribers) is reported, not fatal.
+        failures.push({ subscribers, path, error: (error as Error).message });
+        log(`fanout ${subscribers} (${path}) did not finish: ${(error as Error).message}`);
+        await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
+        clients.length = 0;
+        await server?.stop().catch(() => undefined);
+        server = undefined;
+        await simulator?.close();
       }
-      const streamMs = performance.now() - streamStarted;
-      const after = await server.request<ProcessUsage>('usage');
-      const healthz = await health.stop();
-      const stats = await server.request<SubscriptionStats>('subscriptions');
-      const verifications = await Promise.all(
-        clients.map((client) => client.request<Verification>('verify', upstream.text)),
-      );
-      const verification = verifications.reduce(
-        (sum, item) => ({
-          exact: sum.exact + item.exact,
-          wrong: sum.wrong + item.wrong,
-          unfinished: sum.unfinished + item.unfinished,
-          failed: sum.failed + item.failed,
-          firstFailure: sum.firstFailure ?? item.firstFailure,
-        }),
-        { exact: 0, wrong: 0, unfinished: 0, failed: 0 } as Verification,
-      );
-      const run: FanoutRun = {
-        subscribers,
-        connectMs,
-        streamMs,
-        verification,
-        healthz,
-        serverCpuMs:
-          (after.cpuUserMicros -
-            before.cpuUserMicros +
-            after.cpuSystemMicros -
-            before.cpuSystemMicros) /
-          1000,
-        serverPeakRssBytes: after.peakRssBytes,
-        serverEventLoopP99Ms: after.eventLoopDelayP99Ms,
-        frames: stats.frames,
-        overflows: stats.overflows,
-      };
-      runs.push(run);
-      log(
-        `fanout ${subscribers}: ${verification.exact}/${subscribers} exact, /healthz p99 ${healthz.p99Ms.toFixed(1)} ms`,
-      );
-      await Promise.all(clients.map((client) => client.request('closeAll')));
-      await server.stop();
-      server = undefined;
-      await simulator.close();
     }
 
     // Memory per idle subscriber: chat sessions with nothing being written.
@@ -294,7 +321,7 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
     server = undefined;
     await simulator.close();
 
-    const report = formatFanoutReport(options, workerCount, runs, idle);
+    const report = formatFanoutReport(options, workerCount, runs, failures, idle);
     console.log(report);
     return { runs, idle, report };
   } finally {
@@ -309,6 +336,7 @@ function formatFanoutReport(
   options: FanoutBenchOptions,
   workerCount: number,
   runs: readonly FanoutRun[],
+  failures: ReadonlyArray<{ subscribers: number; path: SsePath; error: string }>,
   idle: { subscribers: number; heapBytesEach: number; rssBytesEach: number },
 ): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -316,13 +344,18 @@ function formatFanoutReport(
     '',
     '## Fan-out: subscribers of one generation (loopback, lean SSE readers in worker processes)',
     '',
-    '| subscribers | exact text | /healthz p50 / p99 / max while streaming | /healthz p99 while connecting | /healthz failed | server CPU | server peak RSS | loop delay p99 | frames serialised / reused | connect | stream |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| subscribers | SSE path | exact text | /healthz p50 / p99 / max while streaming | /healthz p99 while connecting | /healthz failed | server CPU | server peak RSS | loop delay p99 | frames serialised / reused | connect | stream |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const run of runs) {
     const v = run.verification;
     lines.push(
-      `| ${run.subscribers} | ${v.exact}/${run.subscribers}${v.wrong + v.unfinished + v.failed > 0 ? ` (wrong ${v.wrong}, unfinished ${v.unfinished}, failed ${v.failed})` : ''} | ${run.healthz.p50Ms.toFixed(1)} / ${run.healthz.p99Ms.toFixed(1)} / ${run.healthz.maxMs.toFixed(1)} ms | ${run.healthz.whileConnecting.p99Ms.toFixed(1)} ms | ${run.healthz.failed} | ${(run.serverCpuMs / 1000).toFixed(1)} s | ${(run.serverPeakRssBytes / 1048576).toFixed(0)} MiB | ${run.serverEventLoopP99Ms.toFixed(0)} ms | ${run.frames.formatted} / ${run.frames.reused} | ${(run.connectMs / 1000).toFixed(1)} s | ${(run.streamMs / 1000).toFixed(1)} s |`,
+      `| ${run.subscribers} | ${run.path} | ${v.exact}/${run.subscribers}${v.wrong + v.unfinished + v.failed > 0 ? ` (wrong ${v.wrong}, unfinished ${v.unfinished}, failed ${v.failed})` : ''} | ${run.healthz.p50Ms.toFixed(1)} / ${run.healthz.p99Ms.toFixed(1)} / ${run.healthz.maxMs.toFixed(1)} ms | ${run.healthz.whileConnecting.p99Ms.toFixed(1)} ms | ${run.healthz.failed} | ${(run.serverCpuMs / 1000).toFixed(1)} s | ${(run.serverPeakRssBytes / 1048576).toFixed(0)} MiB | ${run.serverEventLoopP99Ms.toFixed(0)} ms | ${run.frames.formatted} / ${run.frames.reused} | ${(run.connectMs / 1000).toFixed(1)} s | ${(run.streamMs / 1000).toFixed(1)} s |`,
+    );
+  }
+  for (const failure of failures) {
+    lines.push(
+      `| ${failure.subscribers} | ${failure.path} | did not finish: ${failure.error} | | | | | | | | | |`,
     );
   }
   const target = runs.at(-1);

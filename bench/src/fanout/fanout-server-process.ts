@@ -22,7 +22,9 @@ runWorker(async () => {
     MAX_SUBSCRIPTIONS_PER_CLIENT: '100000',
     MAX_SUBSCRIPTIONS: '100000',
   });
-  const app = await createServerApp(config);
+  const app = await createServerApp(config, {
+    trpcSubscriptionPath: process.env.BENCH_SSE_PATH === 'trpc',
+  });
   const url = await app.listen();
   const info: ServerInfo = { url, port: Number(new URL(url).port) };
   serveWorker(info, {
