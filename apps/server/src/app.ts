@@ -34,6 +34,13 @@ import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
 import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
+import {
+  createSubscriptionHandler,
+  remoteAddressKey,
+  type SubscriptionHandler,
+} from './subscriptions/subscription-handler';
+import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
+import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
   logger?: Logger;
@@ -45,6 +52,10 @@ export interface ServerAppOptions {
   loadWindowMs?: number;
   /** The load monitor's delay source and timers (tests drive them by hand). */
   loadMonitor?: Pick<LoadMonitorOptions, 'sampleDelayMs' | 'repeat' | 'now'>;
+  /** Subscribers written per event-loop turn (tests use a few to exercise fan-out mode). */
+  subscriptionSliceSize?: number;
+  /** Serve plan.events and chat.events through tRPC's own SSE path (a bench baseline). */
+  trpcSubscriptionPath?: boolean;
 }
 
 export interface ServerApp {
@@ -63,6 +74,8 @@ export interface ServerApp {
     readonly plans: GenerationEngine<PlanSemanticEvent>;
     readonly chat: GenerationEngine<ChatSemanticEvent>;
   };
+  /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
+  readonly subscriptions: SubscriptionHandler;
 }
 
 async function createProvider(
@@ -209,6 +222,22 @@ export async function createServerApp(
         logger.error({ err: error, path }, 'request failed');
     },
   });
+  const subscriptions = createSubscriptionHandler({
+    router: appRouter,
+    paths: ['plan.events', 'chat.events'],
+    basePath: '/trpc/',
+    createContext: () => context,
+    limiter: createSubscriptionLimiter(config.subscriptions),
+    clientKey: remoteAddressKey,
+    pingIntervalMs: sseSettings.pingIntervalMs,
+    clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
+    maxQueuedBytes: config.subscriptions.maxQueuedBytes,
+    sliceSize: options.subscriptionSliceSize,
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'request failed');
+    },
+  });
   let ready = false;
   let originPolicy: OriginPolicy | undefined;
   // The probes find a deleted database file; the log says so once, not on every probe.
@@ -221,6 +250,7 @@ export async function createServerApp(
   };
   const server = createHttpServer({
     trpcHandler,
+    subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
     checkReadiness: async () => reportDatabase(await checkDatabase(db)),
@@ -240,6 +270,7 @@ export async function createServerApp(
     chat,
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
+    subscriptions,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -265,6 +296,7 @@ export async function createServerApp(
       // Running generations stop and keep their partial content.
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
       load.close();
+      subscriptions.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

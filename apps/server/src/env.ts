@@ -46,6 +46,10 @@ const envSchema = z.object({
       .optional(),
   ),
   ALLOWED_ORIGINS: optionalText,
+  // Subscription limits (plan.events + chat.events): caps, and what a slow subscriber may hold.
+  MAX_SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(10_000),
+  MAX_SUBSCRIBER_QUEUE_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -74,6 +78,11 @@ export interface ServerConfig {
   /** The built web app to serve, if it exists. */
   webDistDir: string;
   edge: EdgeConfig;
+  subscriptions: {
+    maxPerClient: number;
+    maxTotal: number;
+    maxQueuedBytes: number;
+  };
 }
 
 export interface EdgeConfig {
@@ -168,6 +177,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       requestBodyTimeoutMs: env.REQUEST_BODY_TIMEOUT_MS,
       publicOrigin: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined,
       allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    },
+    subscriptions: {
+      maxPerClient: env.MAX_SUBSCRIPTIONS_PER_CLIENT,
+      maxTotal: env.MAX_SUBSCRIPTIONS,
+      maxQueuedBytes: env.MAX_SUBSCRIBER_QUEUE_BYTES,
     },
   };
 }

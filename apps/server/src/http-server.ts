@@ -1,4 +1,10 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { type HealthOptions, serveHealth } from './health';
 import type { OriginPolicy } from './origin-policy';
 import { admitTrpcRequest, type RequestLimits, sendTrpcRefusal } from './request-limits';
@@ -7,6 +13,8 @@ import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions extends HealthOptions {
   trpcHandler: RequestListener;
+  /** Serves the subscription paths it owns (returns true), before tRPC sees them. */
+  subscriptionHandler?: (request: IncomingMessage, response: ServerResponse) => boolean;
   webDistDir: string;
   limits: RequestLimits & {
     /** Time allowed to receive a request's headers and body (then 408). */
@@ -70,6 +78,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return;
       }
       if (isTrpc) {
+        if (options.subscriptionHandler?.(request, response)) return;
         admitTrpcRequest(request, response, url, { ...options.limits, basePath: trpcBasePath })
           .then((admitted) => {
             if (admitted) options.trpcHandler(request, response);

@@ -13,6 +13,18 @@ import {
 import { tracked } from '@trpc/server';
 import { publicProcedure, router } from '../trpc';
 
+// The bus hands every subscriber the same event object: keep one tagged copy of it, so
+// the SSE writer serialises it once for all of them.
+const taggedEvents = new WeakMap<object, object>();
+function withMessageId<TEvent extends object>(event: TEvent, messageId: string | null) {
+  let tagged = taggedEvents.get(event) as (TEvent & { messageId: string | null }) | undefined;
+  if (!tagged || tagged.messageId !== messageId) {
+    tagged = { ...event, messageId };
+    taggedEvents.set(event, tagged);
+  }
+  return tagged;
+}
+
 export const chatRouter = router({
   settings: publicProcedure.query(({ ctx }) => ctx.chat.getSettings()),
   updateSettings: publicProcedure
@@ -51,11 +63,7 @@ export const chatRouter = router({
       const events = await ctx.chat.events(input, signal ?? new AbortController().signal);
       return (async function* () {
         for await (const message of events) {
-          const event: ChatEvent =
-            message.messageId === null
-              ? { ...message.event, messageId: null }
-              : { ...message.event, messageId: message.messageId };
-          yield tracked(message.id, event);
+          yield tracked(message.id, withMessageId(message.event, message.messageId) as ChatEvent);
         }
       })();
     }),

@@ -1,0 +1,148 @@
+import type { TRPCClientError } from '@trpc/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppRouter } from '../src/routers/app-router';
+import { startTestStack, type TestStack } from './support/test-stack';
+
+let stack: TestStack;
+afterEach(async () => {
+  await stack?.close();
+});
+
+interface OpenSubscription {
+  started: Promise<void>;
+  failed: Promise<TRPCClientError<AppRouter>>;
+  unsubscribe(): void;
+}
+
+/** A chat.events subscription through the real httpSubscriptionLink (it stays open while idle). */
+function openChatSubscription(sessionId: string): OpenSubscription {
+  let started!: () => void;
+  let failed!: (error: TRPCClientError<AppRouter>) => void;
+  const result = {
+    started: new Promise<void>((resolve) => {
+      started = resolve;
+    }),
+    failed: new Promise<TRPCClientError<AppRouter>>((resolve) => {
+      failed = resolve;
+    }),
+  };
+  const subscription = stack.client.chat.events.subscribe(
+    { sessionId },
+    { onStarted: () => started(), onError: (error) => failed(error) },
+  );
+  return { ...result, unsubscribe: () => subscription.unsubscribe() };
+}
+
+function eventsUrl(sessionId: string): string {
+  return `${stack.url}/trpc/chat.events?input=${encodeURIComponent(JSON.stringify({ sessionId }))}`;
+}
+
+async function refusal(response: Response) {
+  const body = (await response.json()) as {
+    error: { message: string; data: { code: string; httpStatus: number } };
+  };
+  return { status: response.status, ...body.error };
+}
+
+async function waitForOpen(count: number): Promise<void> {
+  await vi.waitFor(() => expect(stack.app.subscriptions.stats().open).toBe(count), {
+    timeout: 10_000,
+  });
+}
+
+describe('subscription caps', () => {
+  it('refuses a client past MAX_SUBSCRIPTIONS_PER_CLIENT with 429, and accepts it again after one closes', async () => {
+    stack = await startTestStack({
+      env: { MAX_SUBSCRIPTIONS_PER_CLIENT: '2', MAX_SUBSCRIPTIONS: '100' },
+    });
+    const session = await stack.client.chat.createSession.mutate({ title: 'Caps' });
+    const first = openChatSubscription(session.id);
+    const second = openChatSubscription(session.id);
+    await Promise.all([first.started, second.started]);
+
+    const third = openChatSubscription(session.id);
+    const error = await third.failed;
+    expect(error.message).toContain('429');
+    const raw = await refusal(await fetch(eventsUrl(session.id)));
+    expect(raw).toMatchObject({
+      status: 429,
+      data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 },
+    });
+    expect(raw.message).toContain('MAX_SUBSCRIPTIONS_PER_CLIENT');
+    expect(raw.message).toContain('at most 2');
+
+    first.unsubscribe();
+    await waitForOpen(1);
+    const again = openChatSubscription(session.id);
+    await again.started;
+    expect(stack.app.subscriptions.stats().open).toBe(2);
+    second.unsubscribe();
+    again.unsubscribe();
+    await waitForOpen(0);
+  });
+
+  it('refuses past the global MAX_SUBSCRIPTIONS with a message naming it', async () => {
+    stack = await startTestStack({
+      env: { MAX_SUBSCRIPTIONS_PER_CLIENT: '10', MAX_SUBSCRIPTIONS: '2' },
+    });
+    const session = await stack.client.chat.createSession.mutate({ title: 'Global cap' });
+    const held = [openChatSubscription(session.id), openChatSubscription(session.id)];
+    await Promise.all(held.map((subscription) => subscription.started));
+
+    const error = await openChatSubscription(session.id).failed;
+    expect(error.message).toContain('429');
+    const raw = await refusal(await fetch(eventsUrl(session.id)));
+    expect(raw.status).toBe(429);
+    expect(raw.message).toContain('MAX_SUBSCRIPTIONS)');
+    expect(raw.message).toContain('at most 2');
+
+    held[0]?.unsubscribe();
+    await waitForOpen(1);
+    await openChatSubscription(session.id).started;
+  });
+
+  it('counts exactly under concurrency: of 12 simultaneous requests, exactly the cap is served', async () => {
+    stack = await startTestStack({
+      env: { MAX_SUBSCRIPTIONS_PER_CLIENT: '5', MAX_SUBSCRIPTIONS: '100' },
+    });
+    const session = await stack.client.chat.createSession.mutate({ title: 'Burst' });
+    const controller = new AbortController();
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => fetch(eventsUrl(session.id), { signal: controller.signal })),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+    controller.abort();
+    await waitForOpen(0);
+  });
+
+  it('releases the slot when the server ends the stream or the subscription fails', async () => {
+    stack = await startTestStack({
+      env: { MAX_SUBSCRIPTIONS_PER_CLIENT: '1', MAX_SUBSCRIPTIONS: '100' },
+    });
+    const { planId } = await stack.client.plan.create.mutate({ goals: 'Learn to juggle' });
+    // A finished plan's stream ends after `end`; three in a row fit in a cap of one.
+    for (let round = 0; round < 3; round++) {
+      const ended = new Promise<void>((resolve, reject) => {
+        stack.client.plan.events.subscribe(
+          { planId },
+          {
+            onData: (event) => event.data.type === 'end' && resolve(),
+            onError: reject,
+          },
+        );
+      });
+      await ended;
+      await waitForOpen(0);
+    }
+    // An unknown plan fails with NOT_FOUND (not 429), every time.
+    for (let round = 0; round < 3; round++) {
+      const error = await new Promise<TRPCClientError<AppRouter>>((resolve) => {
+        stack.client.plan.events.subscribe({ planId: 'missing' }, { onError: resolve });
+      });
+      expect(error.data?.code).toBe('NOT_FOUND');
+      await waitForOpen(0);
+    }
+  });
+});
