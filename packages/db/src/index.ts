@@ -4,3 +4,6 @@ export * from './repositories/chat';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
 export type * from './schema';
+export * from './repositories/api-keys';
+export * from './repositories/user-settings';
+export * from './repositories/users';
