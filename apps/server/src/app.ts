@@ -10,7 +10,14 @@ import {
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { toNodeHandler } from 'better-auth/node';
 import pino, { type Logger } from 'pino';
+import { createAccountRateLimit } from './auth/account-rate-limit';
+import { createApiKeys } from './auth/api-keys';
+import { createAccountSettings } from './auth/app-settings';
+import { resolveAuthSecret } from './auth/auth-secret';
+import { type Auth, createAuth } from './auth/create-auth';
+import { createCallerResolver } from './auth/resolve-caller';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createContentFlusher } from './generation/content-flusher';
@@ -51,6 +58,8 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** Better Auth (available once listening: its base URL needs the real port). */
+  readonly auth: Auth;
   /** The cap on running generations that both engines share. */
   readonly generationSlots: GenerationSlots;
   /** The two engines (plans, chat replies), for health figures and tests. */
@@ -184,20 +193,43 @@ export async function createServerApp(
     isOverloaded,
   });
 
-  const context = createContextInner({
+  const authSecret = await resolveAuthSecret(db, config.auth.secret);
+  const accountSettings = createAccountSettings({
+    db,
+    defaults: { allowSignUp: config.auth.allowSignUp },
+  });
+  const accountRateLimit = createAccountRateLimit({
+    points: config.auth.rateLimit.perAccount,
+    windowSeconds: config.auth.rateLimit.windowSeconds,
+  });
+  const apiKeys = createApiKeys({ db });
+  let auth: Auth | undefined;
+  let authHandler: ReturnType<typeof toNodeHandler> | undefined;
+  const requireAuth = () => {
+    if (!auth) throw new Error('The server is not listening yet');
+    return auth;
+  };
+  const resolveCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+
+  const dependencies = {
     plans,
     chat,
+    apiKeys,
+    accountSettings,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
-  });
+  };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     // The HTTP server enforces both first, with clearer messages; these are a backstop.
     maxBatchSize: config.edge.maxBatchSize,
     maxBodySize: config.edge.maxBodyBytes,
-    createContext: () => context,
+    // Per HTTP request, so a revoked key or ended session is refused at the next request,
+    // and a subscription at its next reconnect.
+    createContext: async ({ req }) =>
+      createContextInner(dependencies, await resolveCaller(req.headers)),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');
@@ -207,6 +239,11 @@ export async function createServerApp(
   let originPolicy: OriginPolicy | undefined;
   const server = createHttpServer({
     trpcHandler,
+    authHandler: (request, response) => {
+      if (!authHandler) response.writeHead(503).end();
+      else authHandler(request, response).catch(() => response.destroy());
+    },
+    trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     webDistDir: config.webDistDir,
     limits: config.edge,
@@ -222,6 +259,9 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    get auth() {
+      return requireAuth();
+    },
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     async listen() {
@@ -241,6 +281,20 @@ export async function createServerApp(
         host: config.host,
         port: address.port,
       });
+      auth = createAuth({
+        db,
+        secret: authSecret,
+        baseUrl: originPolicy.origins[0] ?? url,
+        trustedOrigins: originPolicy.origins,
+        rateLimit: {
+          perIp: config.auth.rateLimit.perIp,
+          windowSeconds: config.auth.rateLimit.windowSeconds,
+        },
+        accountRateLimit,
+        accountSettings,
+        logger,
+      });
+      authHandler = toNodeHandler(auth);
       ready = true;
       return url;
     },

@@ -1,4 +1,5 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { authBasePath, clientIpHeader } from './auth/create-auth';
 import type { OriginPolicy } from './origin-policy';
 import { admitTrpcRequest, type RequestLimits, sendTrpcRefusal } from './request-limits';
 import { baseSecurityHeaders, webSecurityHeaders } from './security-headers';
@@ -6,6 +7,10 @@ import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
   trpcHandler: RequestListener;
+  /** Better Auth's routes under /api/auth (sign-up, sign-in, sign-out, get-session). */
+  authHandler: RequestListener;
+  /** TRUST_PROXY: the client address is the last X-Forwarded-For entry, not the socket's. */
+  trustProxy: boolean;
   /** /healthz answers 200 only once this is true. */
   isReady: () => boolean;
   webDistDir: string;
@@ -18,6 +23,19 @@ export interface HttpServerOptions {
 }
 
 const trpcBasePath = '/trpc/';
+
+/**
+ * The address rate limits key on: the socket's, or with TRUST_PROXY the address the proxy
+ * in front of us saw (the last X-Forwarded-For entry: earlier ones are the client's claims).
+ */
+export function clientAddressOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') {
+    const last = forwarded.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
 
 /** One port for the API (/trpc), the health check (/healthz) and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -54,9 +72,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (value !== undefined) response.setHeader(name, value);
       }
       const isTrpc = pathname === '/trpc' || pathname.startsWith(trpcBasePath);
+      const isAuth = pathname === authBasePath || pathname.startsWith(`${authBasePath}/`);
       const refusal = options.originPolicy()?.check(request);
       if (refusal) {
-        if (isTrpc) {
+        if (isTrpc || isAuth) {
           sendTrpcRefusal(response, {
             code: 'FORBIDDEN',
             httpStatus: refusal.status,
@@ -76,6 +95,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
         admitTrpcRequest(request, response, url, { ...options.limits, basePath: trpcBasePath })
           .then((admitted) => {
             if (admitted) options.trpcHandler(request, response);
+          })
+          .catch(() => response.destroy());
+        return;
+      }
+      if (isAuth) {
+        // Whatever a client put in this header is replaced: Better Auth's per-IP limit reads it.
+        request.headers[clientIpHeader] = clientAddressOf(request, options.trustProxy);
+        const hasBody =
+          request.headers['transfer-encoding'] !== undefined ||
+          Number(request.headers['content-length'] ?? 0) > 0;
+        const admitted = hasBody
+          ? admitTrpcRequest(request, response, url, { ...options.limits, basePath: authBasePath })
+          : Promise.resolve(true);
+        admitted
+          .then((ok) => {
+            if (ok) options.authHandler(request, response);
           })
           .catch(() => response.destroy());
         return;
