@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assembleText, subscribePlan } from './support/plan-events';
-import { createClient, startTestStack, type TestStack } from './support/test-stack';
+import { createUser, startTestStack, type TestStack } from './support/test-stack';
 
 const serverDirectory = join(import.meta.dirname, '..');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -67,7 +67,8 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
       FLUSH_INTERVAL_MS: '50',
     };
     const { child, url } = await spawnServer(env);
-    const client = createClient(url);
+    const owner = await createUser({ url });
+    const { client } = owner;
     const { planId } = await client.plan.create.mutate({ goals: 'Write a short story every week' });
     const watcher = subscribePlan(client, planId);
     await watcher.received(40);
@@ -81,6 +82,7 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     const stack: TestStack = await startTestStack({
       directory,
       env: { OPENROUTER_BASE_URL: simulator.url },
+      user: owner,
     });
     cleanups.push(() => stack.close());
     const plan = await stack.client.plan.get.query({ planId });
@@ -109,7 +111,8 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
       FLUSH_INTERVAL_MS: '10000',
     };
     const { child, url } = await spawnServer(env);
-    const client = createClient(url);
+    const owner = await createUser({ url });
+    const { client } = owner;
     const { planId } = await client.plan.create.mutate({ goals: 'Practise piano daily' });
     const watcher = subscribePlan(client, planId);
     await watcher.received(30);
@@ -123,7 +126,11 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     await new Promise((resolve) => child.once('exit', resolve));
     expect(child.exitCode).toBe(0);
 
-    const stack = await startTestStack({ directory, env: { OPENROUTER_BASE_URL: simulator.url } });
+    const stack = await startTestStack({
+      directory,
+      env: { OPENROUTER_BASE_URL: simulator.url },
+      user: owner,
+    });
     cleanups.push(() => stack.close());
     const plan = await stack.client.plan.get.query({ planId });
     expect(plan.status).toBe('partial');

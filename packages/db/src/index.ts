@@ -1,9 +1,9 @@
 export * from './database';
 export { migrations } from './migrations/index';
+export * from './repositories/api-keys';
 export * from './repositories/chat';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
-export type * from './schema';
-export * from './repositories/api-keys';
 export * from './repositories/user-settings';
 export * from './repositories/users';
+export type * from './schema';

@@ -65,7 +65,8 @@ export function createClient(
               fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
           }),
         }),
-        false: httpBatchLink({ url, headers }),
+        // The server refuses batches over MAX_BATCH_SIZE (default 50).
+        false: httpBatchLink({ url, headers, maxItems: 20 }),
       }),
     ],
   });
@@ -142,6 +143,8 @@ export interface TestStackOptions {
   app?: ServerAppOptions;
   /** Reuse a database directory (for restart tests). */
   directory?: string;
+  /** Act as this existing user (made on this database earlier) instead of signing one up. */
+  user?: Omit<CreatedUser, 'client'>;
 }
 
 export interface TestStack {
@@ -197,7 +200,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...options.app,
   });
   const url = await app.listen();
-  const known = firstUsers.get(directory);
+  const known = options.user ?? firstUsers.get(directory);
   const admin: CreatedUser = known
     ? { ...known, client: createClient(url, { apiKey: known.apiKey }) }
     : await createUser({ url }, { email: `admin-${process.pid}-${userCounter + 1}@example.com` });
