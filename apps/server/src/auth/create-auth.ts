@@ -4,6 +4,7 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import type { Logger } from 'pino';
 import type { AccountRateLimit } from './account-rate-limit';
 import type { AccountSettingsService } from './app-settings';
+import { createRateLimitStorage } from './rate-limit-storage';
 
 /** The header the HTTP server sets (overwriting any a client sent) to the caller's address. */
 export const clientIpHeader = 'x-sluice-client-ip';
@@ -109,7 +110,7 @@ export function createAuth(options: CreateAuthOptions) {
     },
     rateLimit: {
       enabled: true,
-      storage: 'memory',
+      customStorage: createRateLimitStorage(),
       window: 60,
       max: 300,
       customRules: Object.fromEntries(credentialPaths.map((path) => [path, credentialRule])),
