@@ -8,6 +8,8 @@ export interface CommandContext {
   statusLine: boolean;
   /** Aborted when the user presses Ctrl-C. */
   interrupt: AbortSignal;
+  /** The API key sent as `Authorization: Bearer` (main passes $SLUICE_API_KEY). */
+  apiKey?: string;
   /** How a broken event stream is retried; tests shorten the delays. */
   retry?: RetryOptions;
   now?(): number;

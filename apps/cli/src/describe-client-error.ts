@@ -12,6 +12,8 @@ export interface ErrorSituation {
   serverUrl: string;
   /** The plan being followed, to say how to resume. */
   planId?: string;
+  /** Whether SLUICE_API_KEY was set (to say why the server refused). */
+  apiKeySent?: boolean;
 }
 
 /** The command-line option behind each field the server validates. */
@@ -70,6 +72,11 @@ export function describeClientError(error: unknown, situation: ErrorSituation): 
           ? formatFieldErrors(error.data.fieldErrors)
           : error.message,
         exitCode: exitCodes.usage,
+      };
+    case 'UNAUTHORIZED':
+      return {
+        message: `The server at ${situation.serverUrl} needs an API key: create one in Sluice's settings (or with account.createApiKey) and set SLUICE_API_KEY=sk-sluice-…. ${situation.apiKeySent ? 'The key in SLUICE_API_KEY was refused (revoked, or from another server).' : 'SLUICE_API_KEY is not set.'}`,
+        exitCode: exitCodes.failure,
       };
     case 'NOT_FOUND':
       return {

@@ -22,6 +22,7 @@ try {
     statusLine: process.stderr.isTTY === true,
     interrupt: interrupt.signal,
     defaultServerUrl: process.env.SLUICE_URL || undefined,
+    apiKey: process.env.SLUICE_API_KEY?.trim() || undefined,
   });
 } catch (error) {
   console.error(error);

@@ -232,3 +232,22 @@ describe('sluice watch, list and cancel', { timeout: 30_000 }, () => {
     expect(JSON.parse(json.stdout)).toEqual(items.slice(0, 1));
   });
 });
+
+describe('API keys', () => {
+  it('says how to set SLUICE_API_KEY when the server wants one, and works with it', async () => {
+    const refused = await runCaptured(['list', '--server', stack.url], { apiKey: undefined });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('SLUICE_API_KEY is not set');
+
+    const wrong = await runCaptured(['list', '--server', stack.url], {
+      apiKey: 'sk-sluice-not-a-key',
+    });
+    expect(wrong.stderr).toContain('The key in SLUICE_API_KEY was refused');
+
+    const accepted = await runCaptured(['list', '--server', stack.url], {
+      apiKey: stack.admin.apiKey,
+    });
+    expect(accepted.stderr).toBe('');
+    expect(accepted.exitCode).toBe(0);
+  });
+});

@@ -27,11 +27,11 @@ interface SpawnedCli {
   exited: Promise<number | null>;
 }
 
-function spawnCli(command: string, args: string[], cwd = cliDirectory): SpawnedCli {
+function spawnCli(command: string, args: string[], cwd = cliDirectory, apiKey = ''): SpawnedCli {
   const child = spawn(command, args, {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SLUICE_URL: '' },
+    env: { ...process.env, SLUICE_URL: '', SLUICE_API_KEY: apiKey },
   });
   children.push(child);
   let stdout = '';
@@ -60,7 +60,12 @@ function spawnCli(command: string, args: string[], cwd = cliDirectory): SpawnedC
 describe('the sluice process', { timeout: 60_000 }, () => {
   it('`tsx src/main.ts plan …` streams the plan to stdout and exits 0', async () => {
     stack = await startTestStack({ simulator: { tokensPerSecond: 400 } });
-    const cli = spawnCli(tsx, ['src/main.ts', 'plan', goals, '--server', stack.url]);
+    const cli = spawnCli(
+      tsx,
+      ['src/main.ts', 'plan', goals, '--server', stack.url],
+      cliDirectory,
+      stack.admin.apiKey,
+    );
     expect(await cli.exited).toBe(0);
     const { items } = await stack.client.plan.list.query();
     const view = await stack.client.plan.get.query({ planId: items[0]?.id ?? '' });
@@ -75,15 +80,12 @@ describe('the sluice process', { timeout: 60_000 }, () => {
 
   it('Ctrl-C cancels the plan on the server, which aborts the upstream request; exit 130', async () => {
     stack = await startTestStack({ simulator: { tokensPerSecond: 400 } });
-    const cli = spawnCli(tsx, [
-      'src/main.ts',
-      'plan',
-      goals,
-      '--model',
-      'sluice/simulator@slow',
-      '--server',
-      stack.url,
-    ]);
+    const cli = spawnCli(
+      tsx,
+      ['src/main.ts', 'plan', goals, '--model', 'sluice/simulator@slow', '--server', stack.url],
+      cliDirectory,
+      stack.admin.apiKey,
+    );
     await waitUntil(
       () => cli.stdout.includes('────'),
       () => `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`,

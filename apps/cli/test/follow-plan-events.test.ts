@@ -51,7 +51,7 @@ describe('followPlanEvents through a connection that keeps breaking', { timeout:
     const events: PlanEvent[] = [];
     const reconnects: number[] = [];
     const following = followPlanEvents({
-      client: createSluiceClient(proxy.url),
+      client: createSluiceClient(proxy.url, stack.admin.apiKey),
       planId,
       onEvent: (event) => events.push(event),
       onReconnect: (attempt) => reconnects.push(attempt),
@@ -74,7 +74,7 @@ describe('followPlanEvents through a connection that keeps breaking', { timeout:
     const { planId } = await stack.client.plan.create.mutate({ goals });
     const reconnects: number[] = [];
     const following = followPlanEvents({
-      client: createSluiceClient(proxy.url),
+      client: createSluiceClient(proxy.url, stack.admin.apiKey),
       planId,
       onEvent: () => {},
       onReconnect: (attempt) => reconnects.push(attempt),

@@ -13,7 +13,14 @@ import {
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { toNodeHandler } from 'better-auth/node';
 import pino, { type Logger } from 'pino';
+import { createAccountRateLimit } from './auth/account-rate-limit';
+import { createApiKeys } from './auth/api-keys';
+import { createAccountSettings } from './auth/app-settings';
+import { resolveAuthSecret } from './auth/auth-secret';
+import { type Auth, createAuth } from './auth/create-auth';
+import { createCallerResolver } from './auth/resolve-caller';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createContentFlusher } from './generation/content-flusher';
@@ -24,7 +31,7 @@ import {
   type GenerationMessage,
 } from './generation/generation-engine';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
-import { createHttpServer } from './http-server';
+import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
@@ -36,7 +43,6 @@ import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
 import {
   createSubscriptionHandler,
-  remoteAddressKey,
   type SubscriptionHandler,
 } from './subscriptions/subscription-handler';
 import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
@@ -67,6 +73,8 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** Better Auth (available once listening: its base URL needs the real port). */
+  readonly auth: Auth;
   /** The cap on running generations that both engines share. */
   readonly generationSlots: GenerationSlots;
   /** The two engines (plans, chat replies), for health figures and tests. */
@@ -203,20 +211,43 @@ export async function createServerApp(
     isOverloaded,
   });
 
-  const context = createContextInner({
+  const authSecret = await resolveAuthSecret(db, config.auth.secret);
+  const accountSettings = createAccountSettings({
+    db,
+    defaults: { allowSignUp: config.auth.allowSignUp },
+  });
+  const accountRateLimit = createAccountRateLimit({
+    points: config.auth.rateLimit.perAccount,
+    windowSeconds: config.auth.rateLimit.windowSeconds,
+  });
+  const apiKeys = createApiKeys({ db });
+  let auth: Auth | undefined;
+  let authHandler: ReturnType<typeof toNodeHandler> | undefined;
+  const requireAuth = () => {
+    if (!auth) throw new Error('The server is not listening yet');
+    return auth;
+  };
+  const resolveCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+
+  const dependencies = {
     plans,
     chat,
+    apiKeys,
+    accountSettings,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
-  });
+  };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     // The HTTP server enforces both first, with clearer messages; these are a backstop.
     maxBatchSize: config.edge.maxBatchSize,
     maxBodySize: config.edge.maxBodyBytes,
-    createContext: () => context,
+    // Per HTTP request, so a revoked key or ended session is refused at the next request,
+    // and a subscription at its next reconnect.
+    createContext: async ({ req }) =>
+      createContextInner(dependencies, await resolveCaller(req.headers)),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');
@@ -226,9 +257,16 @@ export async function createServerApp(
     router: appRouter,
     paths: ['plan.events', 'chat.events'],
     basePath: '/trpc/',
-    createContext: () => context,
+    // Per request, like tRPC's handler: a reconnect checks the key or session again.
+    createContext: async (request) =>
+      createContextInner(dependencies, await resolveCaller(request.headers)),
     limiter: createSubscriptionLimiter(config.subscriptions),
-    clientKey: remoteAddressKey,
+    // Subscriptions count against their account; an anonymous request (refused by the
+    // procedure) against its address.
+    clientKey: (request, context) =>
+      context.caller
+        ? `user:${context.caller.userId}`
+        : `address:${clientAddressOf(request, config.auth.trustProxy)}`,
     pingIntervalMs: sseSettings.pingIntervalMs,
     clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
     maxQueuedBytes: config.subscriptions.maxQueuedBytes,
@@ -251,6 +289,11 @@ export async function createServerApp(
   const server = createHttpServer({
     trpcHandler,
     subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
+    authHandler: (request, response) => {
+      if (!authHandler) response.writeHead(503).end();
+      else authHandler(request, response).catch(() => response.destroy());
+    },
+    trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
     checkReadiness: async () => reportDatabase(await checkDatabase(db)),
@@ -268,6 +311,9 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    get auth() {
+      return requireAuth();
+    },
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
@@ -288,6 +334,20 @@ export async function createServerApp(
         host: config.host,
         port: address.port,
       });
+      auth = createAuth({
+        db,
+        secret: authSecret,
+        baseUrl: originPolicy.origins[0] ?? url,
+        trustedOrigins: originPolicy.origins,
+        rateLimit: {
+          perIp: config.auth.rateLimit.perIp,
+          windowSeconds: config.auth.rateLimit.windowSeconds,
+        },
+        accountRateLimit,
+        accountSettings,
+        logger,
+      });
+      authHandler = toNodeHandler(auth);
       ready = true;
       return url;
     },

@@ -1,19 +1,27 @@
 import type { Logger } from 'pino';
+import type { ApiKeys } from './auth/api-keys';
+import type { AccountSettingsService } from './auth/app-settings';
+import type { Caller } from './auth/caller';
 import type { ChatService } from './services/chat-service';
 import type { PlanService } from './services/plan-service';
 
 export interface ContextDependencies {
   plans: PlanService;
   chat: ChatService;
+  apiKeys: ApiKeys;
+  accountSettings: AccountSettingsService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;
   defaultModel: string;
 }
 
-/** The context every procedure sees; tests build it directly from dependencies. */
-export function createContextInner(dependencies: ContextDependencies) {
-  return { ...dependencies };
+/**
+ * The context every procedure sees: the app's services and the caller, resolved per HTTP
+ * request (null without valid credentials). Tests build it directly from dependencies.
+ */
+export function createContextInner(dependencies: ContextDependencies, caller: Caller | null) {
+  return { ...dependencies, caller };
 }
 
 export type Context = ReturnType<typeof createContextInner>;

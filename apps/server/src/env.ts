@@ -8,6 +8,12 @@ const optionalText = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 export const defaultOpenRouterModel = 'openai/gpt-4o-mini';
@@ -50,6 +56,19 @@ const envSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(10_000),
   MAX_SUBSCRIBER_QUEUE_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  // Accounts.
+  BETTER_AUTH_SECRET: optionalText.pipe(
+    z
+      .string()
+      .min(32, { message: 'must be at least 32 characters (try: openssl rand -base64 32)' })
+      .optional(),
+  ),
+  ALLOW_SIGN_UP: flag(true),
+  /** Read the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  TRUST_PROXY: flag(false),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(10),
+  AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -82,6 +101,23 @@ export interface ServerConfig {
     maxPerClient: number;
     maxTotal: number;
     maxQueuedBytes: number;
+  };
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** BETTER_AUTH_SECRET; when unset, one generated at first boot and kept in the database. */
+  secret: string | undefined;
+  /** ALLOW_SIGN_UP: whether accounts after the first may be created (until an admin changes it). */
+  allowSignUp: boolean;
+  /** TRUST_PROXY: take the client address from X-Forwarded-For instead of the socket. */
+  trustProxy: boolean;
+  rateLimit: {
+    windowSeconds: number;
+    /** Sign-in and sign-up attempts per IP address per window. */
+    perIp: number;
+    /** Sign-in and sign-up attempts per account (email) per window. */
+    perAccount: number;
   };
 }
 
@@ -182,6 +218,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPerClient: env.MAX_SUBSCRIPTIONS_PER_CLIENT,
       maxTotal: env.MAX_SUBSCRIPTIONS,
       maxQueuedBytes: env.MAX_SUBSCRIBER_QUEUE_BYTES,
+    },
+    auth: {
+      secret: env.BETTER_AUTH_SECRET,
+      allowSignUp: env.ALLOW_SIGN_UP,
+      trustProxy: env.TRUST_PROXY,
+      rateLimit: {
+        windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+        perIp: env.AUTH_RATE_LIMIT_PER_IP,
+        perAccount: env.AUTH_RATE_LIMIT_PER_ACCOUNT,
+      },
     },
   };
 }

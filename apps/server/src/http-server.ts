@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { authBasePath, clientIpHeader } from './auth/create-auth';
 import { type HealthOptions, serveHealth } from './health';
 import type { OriginPolicy } from './origin-policy';
 import { admitTrpcRequest, type RequestLimits, sendTrpcRefusal } from './request-limits';
@@ -15,6 +16,10 @@ export interface HttpServerOptions extends HealthOptions {
   trpcHandler: RequestListener;
   /** Serves the subscription paths it owns (returns true), before tRPC sees them. */
   subscriptionHandler?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Better Auth's routes under /api/auth (sign-up, sign-in, sign-out, get-session). */
+  authHandler: RequestListener;
+  /** TRUST_PROXY: the client address is the last X-Forwarded-For entry, not the socket's. */
+  trustProxy: boolean;
   webDistDir: string;
   limits: RequestLimits & {
     /** Time allowed to receive a request's headers and body (then 408). */
@@ -25,6 +30,19 @@ export interface HttpServerOptions extends HealthOptions {
 }
 
 const trpcBasePath = '/trpc/';
+
+/**
+ * The address rate limits key on: the socket's, or with TRUST_PROXY the address the proxy
+ * in front of us saw (the last X-Forwarded-For entry: earlier ones are the client's claims).
+ */
+export function clientAddressOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') {
+    const last = forwarded.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
 
 /** One port for the API (/trpc), the health checks (/healthz, /readyz) and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -59,9 +77,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (value !== undefined) response.setHeader(name, value);
       }
       const isTrpc = pathname === '/trpc' || pathname.startsWith(trpcBasePath);
+      const isAuth = pathname === authBasePath || pathname.startsWith(`${authBasePath}/`);
       const refusal = options.originPolicy()?.check(request);
       if (refusal) {
-        if (isTrpc) {
+        if (isTrpc || isAuth) {
           sendTrpcRefusal(response, {
             code: 'FORBIDDEN',
             httpStatus: refusal.status,
@@ -82,6 +101,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
         admitTrpcRequest(request, response, url, { ...options.limits, basePath: trpcBasePath })
           .then((admitted) => {
             if (admitted) options.trpcHandler(request, response);
+          })
+          .catch(() => response.destroy());
+        return;
+      }
+      if (isAuth) {
+        // Whatever a client put in this header is replaced: Better Auth's per-IP limit reads it.
+        request.headers[clientIpHeader] = clientAddressOf(request, options.trustProxy);
+        const hasBody =
+          request.headers['transfer-encoding'] !== undefined ||
+          Number(request.headers['content-length'] ?? 0) > 0;
+        const admitted = hasBody
+          ? admitTrpcRequest(request, response, url, { ...options.limits, basePath: authBasePath })
+          : Promise.resolve(true);
+        admitted
+          .then((ok) => {
+            if (ok) options.authHandler(request, response);
           })
           .catch(() => response.destroy());
         return;

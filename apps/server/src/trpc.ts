@@ -81,4 +81,27 @@ const domainErrors = t.middleware(async ({ next }) => {
 });
 
 export const router = t.router;
+/** Open to anyone: only `system.info`. */
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/**
+ * Signed in (session cookie or API key): `ctx.caller` is the user. Services take
+ * `ctx.caller.userId` as an argument and filter every row by it.
+ */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Sign in, or send an API key as "Authorization: Bearer <key>".',
+    });
+  }
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+/** Signed in as an admin. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.role !== 'admin') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an admin may do this.' });
+  }
+  return next();
+});

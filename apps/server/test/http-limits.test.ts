@@ -2,7 +2,12 @@ import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, trpcErrorOf } from './support/raw-http';
-import { startTestStack, type TestStack } from './support/test-stack';
+import {
+  credentialHeaders,
+  defaultCredentialsFor,
+  startTestStack,
+  type TestStack,
+} from './support/test-stack';
 
 const maxBodyBytes = 4096;
 const maxBatchSize = 3;
@@ -203,7 +208,10 @@ describe('slow requests', () => {
     let streamClosed = false;
     const waiters: Array<() => void> = [];
     const stream = httpRequest(`${stack.url}/trpc/chat.events?input=${input}`, {
-      headers: { accept: 'text/event-stream' },
+      headers: {
+        accept: 'text/event-stream',
+        ...credentialHeaders(defaultCredentialsFor(stack.url)),
+      },
       agent: false,
     });
     const connected = new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@ import { type Simulator, startSimulator } from '@sluice/simulator';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assembleText, subscribePlan } from './support/plan-events';
-import { createClient, startTestStack, type TestStack } from './support/test-stack';
+import { createUser, startTestStack, type TestStack } from './support/test-stack';
 
 const serverDirectory = join(import.meta.dirname, '..');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -68,7 +68,8 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
       FLUSH_INTERVAL_MS: '50',
     };
     const { child, url } = await spawnServer(env);
-    const client = createClient(url);
+    const owner = await createUser({ url });
+    const { client } = owner;
     const { planId } = await client.plan.create.mutate({ goals: 'Write a short story every week' });
     const watcher = subscribePlan(client, planId);
     await watcher.received(40);
@@ -93,6 +94,7 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     const stack: TestStack = await startTestStack({
       directory,
       env: { OPENROUTER_BASE_URL: simulator.url },
+      user: owner,
     });
     cleanups.push(() => stack.close());
     const plan = await stack.client.plan.get.query({ planId });
@@ -121,7 +123,8 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
       FLUSH_INTERVAL_MS: '10000',
     };
     const { child, url } = await spawnServer(env);
-    const client = createClient(url);
+    const owner = await createUser({ url });
+    const { client } = owner;
     const { planId } = await client.plan.create.mutate({ goals: 'Practise piano daily' });
     const watcher = subscribePlan(client, planId);
     await watcher.received(30);
@@ -135,7 +138,11 @@ describe('a server that dies mid-generation', { timeout: 30_000 }, () => {
     await new Promise((resolve) => child.once('exit', resolve));
     expect(child.exitCode).toBe(0);
 
-    const stack = await startTestStack({ directory, env: { OPENROUTER_BASE_URL: simulator.url } });
+    const stack = await startTestStack({
+      directory,
+      env: { OPENROUTER_BASE_URL: simulator.url },
+      user: owner,
+    });
     cleanups.push(() => stack.close());
     const plan = await stack.client.plan.get.query({ planId });
     expect(plan.status).toBe('partial');

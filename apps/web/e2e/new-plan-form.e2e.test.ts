@@ -9,7 +9,8 @@ describe('the new-plan form', () => {
     const page = await environment.openPage('empty-goals');
     const form = newPlanForm(page);
     await page.goto('/');
-    const plansBefore = (await environment.server.app.plans.list()).items.length;
+    const plansBefore = (await environment.server.app.plans.list(environment.server.adminUserId))
+      .items.length;
     const requestsBefore = environment.server.simulator.requests.length;
 
     await form.goals.fill('');
@@ -22,7 +23,9 @@ describe('the new-plan form', () => {
       'field-error-goals',
     );
     expect(new URL(page.url()).pathname).toBe('/');
-    expect((await environment.server.app.plans.list()).items).toHaveLength(plansBefore);
+    expect(
+      (await environment.server.app.plans.list(environment.server.adminUserId)).items,
+    ).toHaveLength(plansBefore);
     expect(environment.server.simulator.requests).toHaveLength(requestsBefore);
   });
 

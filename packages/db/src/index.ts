@@ -6,7 +6,10 @@ export {
   databaseMarkerPath,
 } from './database-file';
 export { migrations } from './migrations/index';
+export * from './repositories/api-keys';
 export * from './repositories/chat';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
+export * from './repositories/user-settings';
+export * from './repositories/users';
 export type * from './schema';

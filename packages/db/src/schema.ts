@@ -4,6 +4,8 @@ export type PlanStatusValue = 'generating' | 'completed' | 'failed' | 'cancelled
 
 export interface PlanInputsTable {
   id: string;
+  /** The owner; null only for rows from before accounts, until the first admin exists. */
+  user_id: string | null;
   goals: string;
   /** JSON text of the validated preferences object, '{}' when none were given. */
   preferences: string;
@@ -12,6 +14,8 @@ export interface PlanInputsTable {
 
 export interface PlansTable {
   id: string;
+  /** The owner; null only for rows from before accounts, until the first admin exists. */
+  user_id: string | null;
   input_id: string;
   status: PlanStatusValue;
   /** Why the generation stopped when the status alone does not say (EndReason). */
@@ -46,6 +50,8 @@ export interface SettingsTable {
 
 export interface ChatSessionsTable {
   id: string;
+  /** The owner; null only for rows from before accounts, until the first admin exists. */
+  user_id: string | null;
   title: string;
   model: string;
   system_prompt: Generated<string>;
@@ -61,6 +67,8 @@ export type ChatRole = 'user' | 'assistant';
 
 export interface ChatMessagesTable {
   id: string;
+  /** The owner; null only for rows from before accounts, until the first admin exists. */
+  user_id: string | null;
   session_id: string;
   role: ChatRole;
   content: Generated<string>;
@@ -88,6 +96,8 @@ export interface ChatMessagesTable {
 
 export interface ChatArtifactsTable {
   id: string;
+  /** The owner; null only for rows from before accounts, until the first admin exists. */
+  user_id: string | null;
   session_id: string;
   message_id: string;
   title: string | null;
@@ -96,7 +106,83 @@ export interface ChatArtifactsTable {
   updated_at: string;
 }
 
+export type UserRole = 'user' | 'admin';
+
+/** Better Auth's `user` model (fields mapped to snake_case by the auth instance). */
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  email_verified: Generated<number>;
+  image: string | null;
+  role: Generated<UserRole>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token: string;
+  expires_at: string;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountsTable {
+  id: string;
+  user_id: string;
+  account_id: string;
+  provider_id: string;
+  access_token: string | null;
+  refresh_token: string | null;
+  id_token: string | null;
+  access_token_expires_at: string | null;
+  refresh_token_expires_at: string | null;
+  scope: string | null;
+  /** Better Auth's password hash (scrypt). */
+  password: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface VerificationsTable {
+  id: string;
+  identifier: string;
+  value: string;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The first characters of the key, to recognise it. */
+  start: string;
+  /** Hex SHA-256 of the key. */
+  key_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface UserSettingsTable {
+  user_id: string;
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  accounts: AccountsTable;
+  verifications: VerificationsTable;
+  api_keys: ApiKeysTable;
+  user_settings: UserSettingsTable;
   plan_inputs: PlanInputsTable;
   plans: PlansTable;
   settings: SettingsTable;
@@ -114,3 +200,6 @@ export type NewPlanInputRow = Insertable<PlanInputsTable>;
 export type PlanRow = Selectable<PlansTable>;
 export type NewPlanRow = Insertable<PlansTable>;
 export type PlanUpdate = Updateable<PlansTable>;
+
+export type UserRow = Selectable<UsersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -13,7 +13,7 @@ export async function runCancelCommand(
 ): Promise<ExitCode> {
   const { serverUrl, planId } = command;
   try {
-    const { status } = await createSluiceClient(serverUrl).plan.cancel.mutate(
+    const { status } = await createSluiceClient(serverUrl, context.apiKey).plan.cancel.mutate(
       { planId },
       { signal: context.interrupt },
     );

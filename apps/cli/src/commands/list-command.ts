@@ -28,7 +28,7 @@ export async function runListCommand(
 ): Promise<ExitCode> {
   const { serverUrl, limit } = command;
   try {
-    const { items } = await createSluiceClient(serverUrl).plan.list.query(
+    const { items } = await createSluiceClient(serverUrl, context.apiKey).plan.list.query(
       limit === undefined ? {} : { limit },
       { signal: context.interrupt },
     );

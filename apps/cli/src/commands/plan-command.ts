@@ -14,7 +14,7 @@ export async function runPlanCommand(
   context: CommandContext,
 ): Promise<ExitCode> {
   const { serverUrl } = command;
-  const client = createSluiceClient(serverUrl);
+  const client = createSluiceClient(serverUrl, context.apiKey);
   let planId: string;
   try {
     const [info, created] = await Promise.all([

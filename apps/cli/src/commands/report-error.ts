@@ -8,7 +8,10 @@ export function reportError(
   error: unknown,
   situation: ErrorSituation,
 ): ExitCode {
-  const { message, exitCode } = describeClientError(error, situation);
+  const { message, exitCode } = describeClientError(error, {
+    ...situation,
+    apiKeySent: context.apiKey !== undefined,
+  });
   context.stderr(`${message}\n`);
   return exitCode;
 }

@@ -14,7 +14,7 @@ export async function runWatchCommand(
   context: CommandContext,
 ): Promise<ExitCode> {
   const { serverUrl, planId } = command;
-  const client = createSluiceClient(serverUrl);
+  const client = createSluiceClient(serverUrl, context.apiKey);
   try {
     // Ctrl-C aborts these requests; once streaming, it stops watching instead.
     const request = { signal: context.interrupt };

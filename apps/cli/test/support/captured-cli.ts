@@ -1,3 +1,4 @@
+import { defaultCredentialsFor } from '../../../server/test/support/test-stack';
 import { type RunCliOptions, runCli } from '../../src/run-cli';
 import { waitUntil } from './wait-until';
 
@@ -29,6 +30,8 @@ export function startCli(argv: string[], options: Partial<RunCliOptions> = {}): 
     statusLine: false,
     interrupt: interruption.signal,
     retry: fastRetry,
+    // As the running test stack's first user, as SLUICE_API_KEY would (unless a test says).
+    apiKey: apiKeyFor(argv),
     ...options,
   });
   return {
@@ -46,6 +49,12 @@ export function startCli(argv: string[], options: Partial<RunCliOptions> = {}): 
         () => `"${text}" is not in stdout:\n${stdout}\nstderr:\n${stderr}`,
       ),
   };
+}
+
+function apiKeyFor(argv: string[]): string | undefined {
+  const server = argv[argv.indexOf('--server') + 1];
+  const credentials = server ? defaultCredentialsFor(server) : null;
+  return credentials && 'apiKey' in credentials ? credentials.apiKey : undefined;
 }
 
 /** Runs `sluice …` to its end; answers its exit code and output. */

@@ -11,7 +11,7 @@ import {
   updateChatSettingsInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 // The bus hands every subscriber the same event object: keep one tagged copy of it, so
 // the SSE writer serialises it once for all of them.
@@ -26,41 +26,45 @@ function withMessageId<TEvent extends object>(event: TEvent, messageId: string |
 }
 
 export const chatRouter = router({
-  settings: publicProcedure.query(({ ctx }) => ctx.chat.getSettings()),
-  updateSettings: publicProcedure
+  settings: protectedProcedure.query(({ ctx }) => ctx.chat.getSettings(ctx.caller.userId)),
+  updateSettings: protectedProcedure
     .input(updateChatSettingsInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.updateSettings(input)),
+    .mutation(({ ctx, input }) => ctx.chat.updateSettings(ctx.caller.userId, input)),
 
-  createSession: publicProcedure
+  createSession: protectedProcedure
     .input(createChatSessionInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.createSession(input)),
-  listSessions: publicProcedure
+    .mutation(({ ctx, input }) => ctx.chat.createSession(ctx.caller.userId, input)),
+  listSessions: protectedProcedure
     .input(listChatSessionsInputSchema)
-    .query(({ ctx, input }) => ctx.chat.listSessions(input?.limit)),
-  getSession: publicProcedure
+    .query(({ ctx, input }) => ctx.chat.listSessions(ctx.caller.userId, input?.limit)),
+  getSession: protectedProcedure
     .input(chatSessionIdInputSchema)
-    .query(({ ctx, input }) => ctx.chat.getSession(input.sessionId)),
-  updateSession: publicProcedure
+    .query(({ ctx, input }) => ctx.chat.getSession(ctx.caller.userId, input.sessionId)),
+  updateSession: protectedProcedure
     .input(updateChatSessionInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.updateSession(input)),
-  renameSession: publicProcedure
+    .mutation(({ ctx, input }) => ctx.chat.updateSession(ctx.caller.userId, input)),
+  renameSession: protectedProcedure
     .input(renameChatSessionInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.updateSession(input)),
-  deleteSession: publicProcedure
+    .mutation(({ ctx, input }) => ctx.chat.updateSession(ctx.caller.userId, input)),
+  deleteSession: protectedProcedure
     .input(chatSessionIdInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.deleteSession(input.sessionId)),
+    .mutation(({ ctx, input }) => ctx.chat.deleteSession(ctx.caller.userId, input.sessionId)),
 
-  send: publicProcedure
+  send: protectedProcedure
     .input(sendChatMessageInputSchema)
     .mutation(({ ctx, input, signal }) =>
-      ctx.chat.send(input, signal ?? new AbortController().signal),
+      ctx.chat.send(ctx.caller.userId, input, signal ?? new AbortController().signal),
     ),
 
   // Resolved before streaming, so an unknown session fails with NOT_FOUND.
-  events: publicProcedure
+  events: protectedProcedure
     .input(chatEventsInputSchema)
     .subscription(async ({ ctx, input, signal }) => {
-      const events = await ctx.chat.events(input, signal ?? new AbortController().signal);
+      const events = await ctx.chat.events(
+        ctx.caller.userId,
+        input,
+        signal ?? new AbortController().signal,
+      );
       return (async function* () {
         for await (const message of events) {
           yield tracked(message.id, withMessageId(message.event, message.messageId) as ChatEvent);
@@ -68,11 +72,11 @@ export const chatRouter = router({
       })();
     }),
 
-  cancel: publicProcedure
+  cancel: protectedProcedure
     .input(chatSessionIdInputSchema)
-    .mutation(({ ctx, input }) => ctx.chat.cancel(input.sessionId)),
+    .mutation(({ ctx, input }) => ctx.chat.cancel(ctx.caller.userId, input.sessionId)),
 
-  getArtifact: publicProcedure
+  getArtifact: protectedProcedure
     .input(chatArtifactIdInputSchema)
-    .query(({ ctx, input }) => ctx.chat.getArtifact(input.artifactId)),
+    .query(({ ctx, input }) => ctx.chat.getArtifact(ctx.caller.userId, input.artifactId)),
 });

@@ -6,42 +6,46 @@ import {
   planIdInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 export const planRouter = router({
-  create: publicProcedure
+  create: protectedProcedure
     .input(createPlanInputSchema)
-    .mutation(({ ctx, input }) => ctx.plans.create(input)),
+    .mutation(({ ctx, input }) => ctx.plans.create(ctx.caller.userId, input)),
 
   // Resolved before streaming, so an unknown id fails with NOT_FOUND through the error mapping.
-  events: publicProcedure
+  events: protectedProcedure
     .input(planEventsInputSchema)
     .subscription(async ({ ctx, input, signal }) => {
-      const events = await ctx.plans.events(input, signal ?? new AbortController().signal);
+      const events = await ctx.plans.events(
+        ctx.caller.userId,
+        input,
+        signal ?? new AbortController().signal,
+      );
       return (async function* () {
         for await (const message of events) yield tracked(message.id, message.event);
       })();
     }),
 
-  get: publicProcedure
+  get: protectedProcedure
     .input(planIdInputSchema)
-    .query(({ ctx, input }) => ctx.plans.get(input.planId)),
+    .query(({ ctx, input }) => ctx.plans.get(ctx.caller.userId, input.planId)),
 
-  list: publicProcedure
+  list: protectedProcedure
     .input(listPlansInputSchema)
-    .query(({ ctx, input }) => ctx.plans.list(input ?? {})),
+    .query(({ ctx, input }) => ctx.plans.list(ctx.caller.userId, input ?? {})),
 
-  continue: publicProcedure
+  continue: protectedProcedure
     .input(continuePlanInputSchema)
-    .mutation(({ ctx, input }) => ctx.plans.continue(input)),
+    .mutation(({ ctx, input }) => ctx.plans.continue(ctx.caller.userId, input)),
 
-  cancel: publicProcedure
+  cancel: protectedProcedure
     .input(planIdInputSchema)
-    .mutation(({ ctx, input }) => ctx.plans.cancel(input.planId)),
+    .mutation(({ ctx, input }) => ctx.plans.cancel(ctx.caller.userId, input.planId)),
 
-  generate: publicProcedure
+  generate: protectedProcedure
     .input(createPlanInputSchema)
     .mutation(({ ctx, input, signal }) =>
-      ctx.plans.generate(input, signal ?? new AbortController().signal),
+      ctx.plans.generate(ctx.caller.userId, input, signal ?? new AbortController().signal),
     ),
 });

@@ -19,8 +19,10 @@ import {
   listChatMessages,
   listChatSessions,
   readSettings,
+  readUserSettings,
   updateChatSession,
   writeSettings,
+  writeUserSettings,
 } from '@sluice/db';
 import type {
   ChatEventsInput,
@@ -131,18 +133,41 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     sessionBus.publish(chatTopic(row.id), { type: 'session-updated', session: sessionView(row) });
   }
 
-  async function requireSession(sessionId: string): Promise<ChatSessionRow> {
-    const row = await findChatSession(db, sessionId);
+  /** The caller's session; another user's session is "not found", exactly like a missing one. */
+  async function requireSession(userId: string, sessionId: string): Promise<ChatSessionRow> {
+    const row = await findChatSession(db, sessionId, userId);
     if (!row) throw new NotFoundError(`No chat session with id ${sessionId}`);
     return row;
   }
 
-  async function getSettings(): Promise<ChatSettings> {
+  /** The admin-set defaults (the app-wide `settings` rows; before accounts, the global prompts). */
+  async function getDefaultSettings(): Promise<ChatSettings> {
     const values = await readSettings(db, Object.values(settingKeys));
     return {
       preSystemPrompt: values.get(settingKeys.preSystemPrompt) ?? '',
       postSystemPrompt: values.get(settingKeys.postSystemPrompt) ?? '',
     };
+  }
+
+  /** The user's own prompts, each falling back to the admin's default while the user set none. */
+  async function getSettings(userId: string): Promise<ChatSettings> {
+    const [defaults, own] = await Promise.all([
+      getDefaultSettings(),
+      readUserSettings(db, userId, Object.values(settingKeys)),
+    ]);
+    return {
+      preSystemPrompt: own.get(settingKeys.preSystemPrompt) ?? defaults.preSystemPrompt,
+      postSystemPrompt: own.get(settingKeys.postSystemPrompt) ?? defaults.postSystemPrompt,
+    };
+  }
+
+  function settingValues(input: Partial<ChatSettings>): Record<string, string> {
+    const values: Record<string, string> = {};
+    if (input.preSystemPrompt !== undefined)
+      values[settingKeys.preSystemPrompt] = input.preSystemPrompt;
+    if (input.postSystemPrompt !== undefined)
+      values[settingKeys.postSystemPrompt] = input.postSystemPrompt;
+    return values;
   }
 
   function messageView(row: ChatMessageRow, artifactId: string | null): ChatMessageView {
@@ -175,6 +200,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     };
   }
 
+  /** Only reached with a message id from the caller's own session. */
   async function messageWithArtifact(messageId: string): Promise<ChatMessageView> {
     const row = await findChatMessage(db, messageId);
     if (!row) throw new NotFoundError(`No message with id ${messageId}`);
@@ -279,11 +305,15 @@ export function createChatService(dependencies: ChatServiceDependencies) {
    * batch of sends cannot overshoot MAX_ACTIVE_GENERATIONS) and given back on every path that
    * starts nothing: unknown session, a retry that attaches, a conflict, a failed write.
    */
-  async function send(input: SendChatMessageInput, signal: AbortSignal): Promise<SendAnswer> {
+  async function send(
+    userId: string,
+    input: SendChatMessageInput,
+    signal: AbortSignal,
+  ): Promise<SendAnswer> {
     const slot = reserveGenerationSlot(slots, isOverloaded);
     let started: { answer: SendAnswer; firstTurnOf?: ChatSessionRow };
     try {
-      started = await saveTurnAndStart(input, slot, signal);
+      started = await saveTurnAndStart(userId, input, slot, signal);
     } catch (error) {
       slot.release();
       throw error;
@@ -296,11 +326,12 @@ export function createChatService(dependencies: ChatServiceDependencies) {
   }
 
   async function saveTurnAndStart(
+    userId: string,
     input: SendChatMessageInput,
     slot: GenerationSlot,
     signal: AbortSignal,
   ): Promise<{ answer: SendAnswer; firstTurnOf?: ChatSessionRow }> {
-    const session = await requireSession(input.sessionId);
+    const session = await requireSession(userId, input.sessionId);
     const attach = async (turn: { userMessage: ChatMessageRow; reply: ChatMessageRow }) => {
       // Nothing new starts: the reply this request already started keeps its own slot.
       slot.release();
@@ -331,6 +362,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     try {
       await insertChatTurn(db, {
         sessionId: session.id,
+        userId,
         userMessage: {
           id: userMessageId,
           content: input.content,
@@ -358,7 +390,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     }
     const userMessage = await findChatMessage(db, userMessageId);
     if (!userMessage) throw new Error(`The message ${userMessageId} was not saved`);
-    const settings = await getSettings();
+    const settings = await getSettings(userId);
     startReply({
       session,
       userMessage,
@@ -396,6 +428,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       const row = await updateChatSession(
         db,
         session.id,
+        session.user_id ?? '',
         { title: titleFromMessage(content) },
         now(),
       );
@@ -409,19 +442,24 @@ export function createChatService(dependencies: ChatServiceDependencies) {
   return {
     getSettings,
 
-    async updateSettings(input: Partial<ChatSettings>): Promise<ChatSettings> {
-      const values: Record<string, string> = {};
-      if (input.preSystemPrompt !== undefined)
-        values[settingKeys.preSystemPrompt] = input.preSystemPrompt;
-      if (input.postSystemPrompt !== undefined)
-        values[settingKeys.postSystemPrompt] = input.postSystemPrompt;
-      await writeSettings(db, values, now());
-      return getSettings();
+    /** Sets the user's own prompts (what getSettings returns from then on). */
+    async updateSettings(userId: string, input: Partial<ChatSettings>): Promise<ChatSettings> {
+      await writeUserSettings(db, userId, settingValues(input), now());
+      return getSettings(userId);
     },
 
-    async createSession(input: CreateChatSessionInput): Promise<ChatSessionView> {
+    getDefaultSettings,
+
+    /** The admin's defaults, for every user who has not set their own. */
+    async updateDefaultSettings(input: Partial<ChatSettings>): Promise<ChatSettings> {
+      await writeSettings(db, settingValues(input), now());
+      return getDefaultSettings();
+    },
+
+    async createSession(userId: string, input: CreateChatSessionInput): Promise<ChatSessionView> {
       const row = await insertChatSession(db, {
         id: newId(),
+        userId,
         title: input.title ?? defaultSessionTitle,
         model: input.model ?? config.defaultModel,
         systemPrompt: input.systemPrompt ?? '',
@@ -433,12 +471,12 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       return sessionView(row);
     },
 
-    async listSessions(limit = 50): Promise<ChatSessionView[]> {
-      return (await listChatSessions(db, limit)).map(sessionView);
+    async listSessions(userId: string, limit = 50): Promise<ChatSessionView[]> {
+      return (await listChatSessions(db, userId, limit)).map(sessionView);
     },
 
-    async getSession(sessionId: string) {
-      const session = await requireSession(sessionId);
+    async getSession(userId: string, sessionId: string) {
+      const session = await requireSession(userId, sessionId);
       const [messages, artifacts] = await Promise.all([
         listChatMessages(db, sessionId),
         listChatArtifacts(db, sessionId),
@@ -455,28 +493,31 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       };
     },
 
-    async updateSession(input: UpdateChatSessionInput): Promise<ChatSessionView> {
+    async updateSession(userId: string, input: UpdateChatSessionInput): Promise<ChatSessionView> {
       const { sessionId, ...fields } = input;
-      const row = await updateChatSession(db, sessionId, fields, now());
+      const row = await updateChatSession(db, sessionId, userId, fields, now());
       if (!row) throw new NotFoundError(`No chat session with id ${sessionId}`);
       publishSession(row);
       return sessionView(row);
     },
 
     /** Deletes a session; a reply being written in it is cancelled first. */
-    async deleteSession(sessionId: string): Promise<{ deleted: boolean }> {
-      const active = await findGeneratingReply(db, sessionId);
+    async deleteSession(userId: string, sessionId: string): Promise<{ deleted: boolean }> {
+      const session = await findChatSession(db, sessionId, userId);
+      if (!session) return { deleted: false };
+      const active = await findGeneratingReply(db, session.id);
       if (active) await engine.cancel(active.id);
-      return { deleted: await deleteChatSession(db, sessionId) };
+      return { deleted: await deleteChatSession(db, session.id, userId) };
     },
 
     send,
 
     /** Cancels the reply being written; answered calmly when there is nothing to cancel. */
     async cancel(
+      userId: string,
       sessionId: string,
     ): Promise<{ cancelled: boolean; messageId: string | null; status: PlanStatus | null }> {
-      await requireSession(sessionId);
+      await requireSession(userId, sessionId);
       const active = await findGeneratingReply(db, sessionId);
       if (!active) return { cancelled: false, messageId: null, status: null };
       const outcome = await engine.cancel(active.id);
@@ -491,18 +532,19 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       return { cancelled: false, messageId: active.id, status };
     },
 
-    async getArtifact(artifactId: string): Promise<ChatArtifactView> {
-      const row = await findChatArtifact(db, artifactId);
+    async getArtifact(userId: string, artifactId: string): Promise<ChatArtifactView> {
+      const row = await findChatArtifact(db, artifactId, userId);
       if (!row) throw new NotFoundError(`No artifact with id ${artifactId}`);
       return artifactView(row);
     },
 
     /** Resolves the session first, so an unknown id fails before streaming starts. */
     async events(
+      userId: string,
       input: ChatEventsInput,
       signal: AbortSignal,
     ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
-      const session = await requireSession(input.sessionId);
+      const session = await requireSession(userId, input.sessionId);
       const loadReply = async (messageId: string) => {
         const reply = await findChatMessage(db, messageId);
         return reply && reply.session_id === session.id && reply.role === 'assistant'

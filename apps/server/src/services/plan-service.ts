@@ -102,8 +102,9 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
 
-  async function requirePlan(planId: string): Promise<PlanWithInputRow> {
-    const row = await findPlan(db, planId);
+  /** The caller's plan; another user's plan is "not found", exactly like a missing one. */
+  async function requirePlan(userId: string, planId: string): Promise<PlanWithInputRow> {
+    const row = await findPlan(db, planId, userId);
     if (!row) throw new NotFoundError(`No plan with id ${planId}`);
     return row;
   }
@@ -210,7 +211,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
   }
 
-  function create(input: CreatePlanInput): Promise<{ planId: string }> {
+  function create(userId: string, input: CreatePlanInput): Promise<{ planId: string }> {
     return withSlot(async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
@@ -218,6 +219,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       await persist(() =>
         insertPlan(db, {
           id: planId,
+          userId,
           inputId: newId(),
           goals: input.goals,
           preferences: input.preferences ?? {},
@@ -231,15 +233,19 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
   }
 
   /** A new plan that starts from a stopped plan's saved text and asks the model for the rest. */
-  function continuePlan(input: { planId: string; model?: string }): Promise<{ planId: string }> {
-    return withSlot((slot) => startContinuation(input, slot));
+  function continuePlan(
+    userId: string,
+    input: { planId: string; model?: string },
+  ): Promise<{ planId: string }> {
+    return withSlot((slot) => startContinuation(userId, input, slot));
   }
 
   async function startContinuation(
+    userId: string,
     input: { planId: string; model?: string },
     slot: GenerationSlot,
   ): Promise<{ planId: string }> {
-    const source = await requirePlan(input.planId);
+    const source = await requirePlan(userId, input.planId);
     if (engine.get(source.id) || source.status === 'generating') {
       throw new ConflictError(
         'This plan is still being written; wait for it to stop before continuing it',
@@ -260,6 +266,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     await persist(() =>
       insertContinuation(db, {
         id: planId,
+        userId,
         source: { id: source.id, inputId: source.input_id },
         prefix,
         model,
@@ -283,13 +290,15 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     create,
     continue: continuePlan,
 
-    async get(planId: string): Promise<PlanView> {
-      return toView(await requirePlan(planId));
+    async get(userId: string, planId: string): Promise<PlanView> {
+      return toView(await requirePlan(userId, planId));
     },
 
-    async list(input: { cursor?: string | null; limit?: number } = {}) {
+    /** The caller's plans, newest first, a page at a time. */
+    async list(userId: string, input: { cursor?: string | null; limit?: number } = {}) {
       const limit = input.limit ?? 20;
       const rows = await listPlans(db, {
+        userId,
         limit: limit + 1,
         cursor: input.cursor ? decodeCursor(input.cursor) : null,
       });
@@ -326,32 +335,39 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
      * Cancels a running generation. A plan that is not running is answered calmly with its
      * status and `cancelled: false` (nothing to cancel).
      */
-    async cancel(planId: string): Promise<{ status: PlanStatus; cancelled: boolean }> {
-      const row = await requirePlan(planId);
+    async cancel(
+      userId: string,
+      planId: string,
+    ): Promise<{ status: PlanStatus; cancelled: boolean }> {
+      const row = await requirePlan(userId, planId);
       const outcome = await engine.cancel(planId);
       if (!outcome) return { status: row.status as PlanStatus, cancelled: false };
       return { status: outcome.result.status, cancelled: outcome.cancelled };
     },
 
-    /** Resolves the plan's existence first, so an unknown id fails before streaming starts. */
+    /**
+     * Resolves the plan (and that the caller owns it) first, so an unknown or foreign id fails
+     * before streaming starts.
+     */
     async events(
+      userId: string,
       input: PlanEventsInput,
       signal: AbortSignal,
     ): Promise<AsyncGenerator<ObservedMessage<PlanSemanticEvent>>> {
-      const existing = engine.get(input.planId) ? undefined : await requirePlan(input.planId);
+      const existing = await requirePlan(userId, input.planId);
       return observeGeneration<PlanSemanticEvent>({
         bus,
         topic: planTopic(input.planId),
         live: () => engine.get(input.planId),
-        loadStored: async () => storedPlanStream(existing ?? (await requirePlan(input.planId))),
+        loadStored: async () => storedPlanStream(await requirePlan(userId, existing.id)),
         lastEventId: input.lastEventId,
         signal,
       });
     },
 
     /** The non-streaming fallback: starts a plan and answers when it has finished. */
-    async generate(input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
-      const { planId } = await create(input);
+    async generate(userId: string, input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
+      const { planId } = await create(userId, input);
       const generation = engine.get(planId);
       if (generation) {
         const release = generation.attach();
@@ -363,7 +379,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           release();
         }
       }
-      return toView(await requirePlan(planId));
+      return toView(await requirePlan(userId, planId));
     },
   };
 }

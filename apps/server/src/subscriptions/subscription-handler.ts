@@ -23,10 +23,11 @@ export interface SubscriptionHandlerOptions<TContext> {
   /** Subscription paths served here, e.g. `plan.events`; the router still declares them. */
   paths: readonly string[];
   basePath: string;
-  createContext: () => TContext;
+  /** The procedure's context, per request (the caller is resolved from its credentials). */
+  createContext: (request: IncomingMessage) => Promise<TContext> | TContext;
   limiter: SubscriptionLimiter;
-  /** Who a subscription counts against: the remote address now, a user id once there are accounts. */
-  clientKey: (request: IncomingMessage) => string;
+  /** Who a subscription counts against (its account, or its address when it has none). */
+  clientKey: (request: IncomingMessage, context: TContext) => string;
   pingIntervalMs: number;
   /** Sent in the `connected` event, as tRPC's `sse.client` options. */
   clientOptions: { reconnectAfterInactivityMs?: number };
@@ -45,11 +46,6 @@ export const sseHeaders = {
   'x-accel-buffering': 'no',
   connection: 'keep-alive',
 } as const;
-
-/** The remote address: the client key until subscriptions belong to accounts. */
-export function remoteAddressKey(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
-}
 
 /**
  * Serves `plan.events` and `chat.events` over SSE without tRPC's per-subscriber
@@ -125,6 +121,7 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     response: ServerResponse,
     path: string,
     input: unknown,
+    context: TContext,
     release: () => void,
   ): Promise<void> {
     const abort = new AbortController();
@@ -147,7 +144,6 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     });
 
     response.writeHead(200, sseHeaders);
-    const context = options.createContext();
     let iterable: AsyncIterable<unknown> | undefined;
     try {
       iterable = (await callProcedure({
@@ -197,6 +193,25 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     connection.end();
   }
 
+  /** Resolves the context, then takes a slot for its client (synchronously: exact counts). */
+  async function start(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    input: unknown,
+  ): Promise<void> {
+    const context = await options.createContext(request);
+    // The client may have gone while its credentials were checked: its `close` has passed,
+    // so a slot taken now would never be given back.
+    if (response.destroyed || request.socket.destroyed) return;
+    const grant = options.limiter.acquire(options.clientKey(request, context));
+    if (!grant.granted) {
+      refuse(response, path, grant.message);
+      return;
+    }
+    await stream(response, path, input, context, grant.release);
+  }
+
   return {
     /** Serves the request when it is a subscription this handler owns; false otherwise. */
     handle(request: IncomingMessage, response: ServerResponse): boolean {
@@ -208,12 +223,7 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
       const parsed = inputOf(url, request);
       // Anything unusual (unparsable input) is left to tRPC, which answers it the same way.
       if (!parsed.ok) return false;
-      const grant = options.limiter.acquire(options.clientKey(request));
-      if (!grant.granted) {
-        refuse(response, path, grant.message);
-        return true;
-      }
-      stream(response, path, parsed.input, grant.release).catch((error: unknown) => {
+      start(request, response, path, parsed.input).catch((error: unknown) => {
         options.onError?.(getTRPCErrorFromUnknown(error), path);
         response.destroy();
       });

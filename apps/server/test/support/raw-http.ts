@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { credentialHeaders, defaultCredentialsFor } from './test-stack';
 
 export interface RawResponse {
   status: number;
@@ -14,6 +15,8 @@ export interface RawRequestOptions {
   method?: string;
   headers?: Record<string, string | number>;
   body?: string | Buffer;
+  /** Send no credentials (by default: the stack's first user's API key, unless headers carry some). */
+  anonymous?: boolean;
 }
 
 /** One HTTP request with node:http: any Host, Origin or method, no decompression. */
@@ -23,10 +26,15 @@ export function rawRequest(
   options: RawRequestOptions = {},
 ): Promise<RawResponse> {
   const url = new URL(path, baseUrl);
+  const given = Object.keys(options.headers ?? {}).map((name) => name.toLowerCase());
+  const headers =
+    options.anonymous || given.includes('authorization') || given.includes('cookie')
+      ? options.headers
+      : { ...credentialHeaders(defaultCredentialsFor(baseUrl)), ...options.headers };
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       url,
-      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      { method: options.method ?? 'GET', headers, agent: false },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

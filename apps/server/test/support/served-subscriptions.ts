@@ -49,11 +49,11 @@ export function observeServedSubscriptions(app: ServerApp): ServedSubscriptions 
   };
 
   const planEvents = app.plans.events;
-  app.plans.events = async (input, signal) =>
-    signalOnStart(await planEvents(input, signal), () => start(input.planId));
+  app.plans.events = async (userId, input, signal) =>
+    signalOnStart(await planEvents(userId, input, signal), () => start(input.planId));
   const chatEvents = app.chat.events;
-  app.chat.events = async (input, signal) =>
-    signalOnStart(await chatEvents(input, signal), () => start(input.sessionId));
+  app.chat.events = async (userId, input, signal) =>
+    signalOnStart(await chatEvents(userId, input, signal), () => start(input.sessionId));
 
   return {
     started: (id) => counts.get(id) ?? 0,

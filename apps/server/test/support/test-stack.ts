@@ -23,21 +23,126 @@ import {
 
 export type SluiceClient = TRPCClient<AppRouter>;
 
-export function createClient(baseUrl: string): SluiceClient {
+/** How a test client proves who it is: an API key (Bearer) or a session cookie, or nothing. */
+export type TestCredentials = { apiKey: string } | { cookie: string } | null;
+
+/** The first user's API key per server URL, so helpers given only a URL act as that user. */
+const defaultApiKeys = new Map<string, string>();
+/** The first user per database directory: a restarted stack signs in as the same user. */
+const firstUsers = new Map<string, { user: TestUser; apiKey: string; cookie: string }>();
+
+/** The headers that carry `credentials` (for raw requests). */
+export function credentialHeaders(credentials: TestCredentials): Record<string, string> {
+  if (!credentials) return {};
+  return 'apiKey' in credentials
+    ? { authorization: `Bearer ${credentials.apiKey}` }
+    : { cookie: credentials.cookie };
+}
+
+/** The latest running stack's first user, for URLs no stack listens on (a proxy in front). */
+let latestApiKey: string | undefined;
+
+/** The stack's first user (the admin), for helpers that only know the server's URL. */
+export function defaultCredentialsFor(baseUrl: string): TestCredentials {
+  const apiKey = defaultApiKeys.get(new URL(baseUrl).origin) ?? latestApiKey;
+  return apiKey ? { apiKey } : null;
+}
+
+/**
+ * A real client. Without `credentials` it acts as the stack's first user (the admin); pass
+ * `null` for an anonymous one. The key (or cookie) goes on every batch request and on the
+ * SSE request of every subscription, reconnects included (the eventsource polyfill's fetch).
+ */
+export function createClient(
+  baseUrl: string,
+  credentials: TestCredentials = defaultCredentialsFor(baseUrl),
+): SluiceClient {
   const url = `${baseUrl}/trpc`;
+  const headers = credentialHeaders(credentials);
   const client = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (operation) => operation.type === 'subscription',
-        true: httpSubscriptionLink({ url, EventSource }),
-        // Like the web app and the CLI: below the server's MAX_BATCH_SIZE.
-        false: httpBatchLink({ url, maxItems: 20 }),
+        true: httpSubscriptionLink({
+          url,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) =>
+              fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+          }),
+        }),
+        // The server refuses batches over MAX_BATCH_SIZE (default 50).
+        false: httpBatchLink({ url, headers, maxItems: 20 }),
       }),
     ],
   });
   // Lets the subscription helpers find the server's own record of its subscriptions.
   registerClient(client, baseUrl);
   return client;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface CreatedUser {
+  user: TestUser;
+  /** An API key of the user's (`account.createApiKey`). */
+  apiKey: string;
+  /** The session cookie from sign-up (`name=value; name2=value2`), for a browser context. */
+  cookie: string;
+  /** A client authenticated with the API key. */
+  client: SluiceClient;
+}
+
+let userCounter = 0;
+
+/** Signs up through Better Auth's route (as a browser would) and answers the session cookie. */
+export async function signUp(
+  baseUrl: string,
+  account: { email: string; password?: string; name?: string },
+): Promise<{ user: TestUser; cookie: string }> {
+  const response = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(baseUrl).origin },
+    body: JSON.stringify({
+      email: account.email,
+      password: account.password ?? 'correct horse battery staple',
+      name: account.name ?? account.email.split('@')[0],
+    }),
+  });
+  if (!response.ok) {
+    throw new Error(
+      `Sign-up of ${account.email} answered ${response.status}: ${await response.text()}`,
+    );
+  }
+  const body = (await response.json()) as { user: TestUser };
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  return { user: { id: body.user.id, email: body.user.email, name: body.user.name }, cookie };
+}
+
+/** A new user on the stack's server with an API key and a client that uses it. */
+export async function createUser(
+  stack: { url: string },
+  options: { email?: string; password?: string; name?: string } = {},
+): Promise<CreatedUser> {
+  userCounter += 1;
+  const email = options.email ?? `user-${process.pid}-${userCounter}@example.com`;
+  const { user, cookie } = await signUp(stack.url, { ...options, email });
+  const created = await createClient(stack.url, { cookie }).account.createApiKey.mutate({
+    name: 'tests',
+  });
+  return {
+    user,
+    apiKey: created.key,
+    cookie,
+    client: createClient(stack.url, { apiKey: created.key }),
+  };
 }
 
 export interface TestStackOptions {
@@ -47,12 +152,17 @@ export interface TestStackOptions {
   app?: ServerAppOptions;
   /** Reuse a database directory (for restart tests). */
   directory?: string;
+  /** Act as this existing user (made on this database earlier) instead of signing one up. */
+  user?: Omit<CreatedUser, 'client'>;
 }
 
 export interface TestStack {
   app: ServerApp;
   simulator: Simulator;
+  /** Authenticated as `admin` with an API key. */
   client: SluiceClient;
+  /** The first account (the admin); on a restarted stack, the same user as before. */
+  admin: CreatedUser;
   url: string;
   directory: string;
   databasePath: string;
@@ -90,6 +200,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     FLUSH_INTERVAL_MS: '50',
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: join(directory, 'no-web'),
+    // Every test client comes from 127.0.0.1: the per-IP sign-up limit would refuse the users
+    // tests create. Tests of that limit set it back.
+    AUTH_RATE_LIMIT_PER_IP: '100000',
     ...options.env,
   });
   const app = await createServerApp(config, {
@@ -100,10 +213,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const served = observeServedSubscriptions(app);
   const url = await app.listen();
   const unregister = registerServer(url, served);
+  const known = options.user ?? firstUsers.get(directory);
+  const admin: CreatedUser = known
+    ? { ...known, client: createClient(url, { apiKey: known.apiKey }) }
+    : await createUser({ url }, { email: `admin-${process.pid}-${userCounter + 1}@example.com` });
+  firstUsers.set(directory, { user: admin.user, apiKey: admin.apiKey, cookie: admin.cookie });
+  defaultApiKeys.set(new URL(url).origin, admin.apiKey);
+  latestApiKey = admin.apiKey;
   return {
     app,
     simulator,
-    client: createClient(url),
+    client: admin.client,
+    admin,
     url,
     directory,
     databasePath,
@@ -113,6 +234,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       unregister();
       await app.close();
       await simulator.close();
+      defaultApiKeys.delete(new URL(url).origin);
+      if (latestApiKey === admin.apiKey) latestApiKey = undefined;
       if (!closeOptions.keepFiles && !options.directory)
         rmSync(directory, { recursive: true, force: true });
     },

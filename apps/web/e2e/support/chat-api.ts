@@ -1,12 +1,16 @@
 import type { AppRouter } from '@sluice/server';
 import type { SimulatorRequestRecord } from '@sluice/simulator';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { sessionCookieHeaderFor } from './start-e2e-server';
 
 export type ApiClient = TRPCClient<AppRouter>;
 
 /** A typed tRPC client for the e2e server, to set up state (sessions, settings) quickly. */
 export function createApiClient(serverUrl: string): ApiClient {
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${serverUrl}/trpc` })] });
+  const cookie = sessionCookieHeaderFor(serverUrl);
+  return createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `${serverUrl}/trpc`, headers: cookie ? { cookie } : {} })],
+  });
 }
 
 /** A chat message of a recorded upstream request body. */

@@ -16,6 +16,10 @@ export interface E2eServer {
   /** The simulator the server started for itself (no API key, no base URL: the offline mode). */
   simulator: Simulator;
   url: string;
+  /** The session cookies of the signed-up first user (the admin), as name/value pairs. */
+  sessionCookies: Array<{ name: string; value: string }>;
+  /** The admin's user id (services take the caller's id). */
+  adminUserId: string;
   /** Upstream requests whose prompt contains `goals`, in arrival order (records are live). */
   requestsFor(goals: string): SimulatorRequestRecord[];
   close(): Promise<void>;
@@ -35,6 +39,41 @@ export const e2eRetryPolicy = {
 function promptOf(record: SimulatorRequestRecord): string {
   const body = record.body as { messages?: Array<{ content?: unknown }> };
   return (body.messages ?? []).map((message) => String(message.content ?? '')).join('\n');
+}
+
+const sessionCookiesByOrigin = new Map<string, Array<{ name: string; value: string }>>();
+
+/** The `Cookie` header of the e2e server's signed-in admin, for API calls in test setup. */
+export function sessionCookieHeaderFor(serverUrl: string): string | undefined {
+  const cookies = sessionCookiesByOrigin.get(new URL(serverUrl).origin);
+  return cookies?.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+}
+
+/**
+ * Creates the first account (the admin) through Better Auth's sign-up route and answers its
+ * session cookies, which the browser contexts then carry: the sign-in pages are not built yet.
+ */
+async function signUpAdmin(
+  url: string,
+): Promise<{ userId: string; sessionCookies: Array<{ name: string; value: string }> }> {
+  const response = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({
+      email: 'admin@example.com',
+      password: 'correct horse battery staple',
+      name: 'Admin',
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`Sign-up answered ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { user: { id: string } };
+  const sessionCookies = response.headers.getSetCookie().map((line) => {
+    const [pair = ''] = line.split(';');
+    const separator = pair.indexOf('=');
+    return { name: pair.slice(0, separator), value: pair.slice(separator + 1) };
+  });
+  return { userId: body.user.id, sessionCookies };
 }
 
 /** The real server on 127.0.0.1:0 with a temporary SQLite file, in the simulator mode users get offline. */
@@ -60,12 +99,17 @@ export async function startE2eServer(options: E2eServerOptions): Promise<E2eServ
     throw new Error('The e2e server should run the bundled simulator (no OPENROUTER_* upstream)');
   }
   const url = await app.listen();
+  const { sessionCookies, userId: adminUserId } = await signUpAdmin(url);
+  sessionCookiesByOrigin.set(new URL(url).origin, sessionCookies);
   return {
     app,
     simulator,
     url,
+    sessionCookies,
+    adminUserId,
     requestsFor: (goals) => simulator.requests.filter((record) => promptOf(record).includes(goals)),
     async close() {
+      sessionCookiesByOrigin.delete(new URL(url).origin);
       await app.close();
       rmSync(directory, { recursive: true, force: true });
     },

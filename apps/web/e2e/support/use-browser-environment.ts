@@ -89,7 +89,12 @@ export function useBrowserEnvironment(
     },
     async openPage(flowName) {
       if (!browser || !server) throw new Error('The browser environment has not started');
+      const signedIn = server;
       const context = await browser.newContext({ baseURL: server.url, viewport });
+      // Signed in as the server's admin (the sign-in pages come later).
+      await context.addCookies(
+        signedIn.sessionCookies.map((cookie) => ({ ...cookie, url: signedIn.url })),
+      );
       context.setDefaultTimeout(15_000);
       const flow: OpenFlow = { flowName, context, problems: [] };
       const watch = (page: Page) => {

@@ -23,11 +23,30 @@ import {
 let directory: string;
 let db: SluiceDatabase;
 
+/** The owner every row in these tests belongs to. */
+const owner = 'user-1';
+
+async function insertOwner(db: SluiceDatabase) {
+  const timestamp = new Date().toISOString();
+  await db
+    .insertInto('users')
+    .values({
+      id: owner,
+      name: 'Owner',
+      email: 'owner@example.com',
+      created_at: timestamp,
+      updated_at: timestamp,
+    })
+    .execute();
+}
+
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'sluice-chat-db-'));
   db = openDatabase({ url: join(directory, 'sluice.db') });
   await migrateToLatest(db);
+  await insertOwner(db);
   await insertChatSession(db, {
+    userId: owner,
     id: 's1',
     title: 'Session',
     model: 'm',
@@ -46,6 +65,7 @@ afterEach(async () => {
 
 function turn(number: number, options: { clientRequestId?: string; artifactId?: string } = {}) {
   return insertChatTurn(db, {
+    userId: owner,
     sessionId: 's1',
     userMessage: {
       id: `u${number}`,
@@ -118,13 +138,19 @@ describe('chat repository (real SQLite file)', () => {
 
   it('fills a provisioned artifact, or drops it when the reply had none', async () => {
     await turn(1, { artifactId: 'art1' });
-    expect(await findChatArtifact(db, 'art1')).toMatchObject({ message_id: 'a1', html: null });
+    expect(await findChatArtifact(db, 'art1', owner)).toMatchObject({
+      message_id: 'a1',
+      html: null,
+    });
     await finishChatMessage(db, finished('a1', { id: 'art1', title: 'Demo', html: '<p>hi</p>' }));
-    expect(await findChatArtifact(db, 'art1')).toMatchObject({ title: 'Demo', html: '<p>hi</p>' });
+    expect(await findChatArtifact(db, 'art1', owner)).toMatchObject({
+      title: 'Demo',
+      html: '<p>hi</p>',
+    });
 
     await turn(2, { artifactId: 'art2' });
     await finishChatMessage(db, { ...finished('a2'), provisionedArtifactId: 'art2' });
-    expect(await findChatArtifact(db, 'art2')).toBeUndefined();
+    expect(await findChatArtifact(db, 'art2', owner)).toBeUndefined();
   });
 
   it('recovers replies left generating, and deletes a session with everything in it', async () => {
@@ -133,10 +159,10 @@ describe('chat repository (real SQLite file)', () => {
       await recoverInterruptedChatMessages(db, { reason: 'server-restart', now: new Date() }),
     ).toEqual(['a1']);
     expect((await findChatMessage(db, 'a1'))?.status).toBe('partial');
-    expect(await deleteChatSession(db, 's1')).toBe(true);
+    expect(await deleteChatSession(db, 's1', owner)).toBe(true);
     expect(await listChatMessages(db, 's1')).toEqual([]);
-    expect(await findChatArtifact(db, 'art1')).toBeUndefined();
-    expect(await deleteChatSession(db, 's1')).toBe(false);
+    expect(await findChatArtifact(db, 'art1', owner)).toBeUndefined();
+    expect(await deleteChatSession(db, 's1', owner)).toBe(false);
   });
 
   it('stores settings by key', async () => {

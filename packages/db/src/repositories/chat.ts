@@ -50,13 +50,14 @@ export interface ChatSessionFields {
 
 export async function insertChatSession(
   db: Kysely<Database>,
-  args: ChatSessionFields & { id: string; now: Date },
+  args: ChatSessionFields & { id: string; userId: string; now: Date },
 ): Promise<ChatSessionRow> {
   const timestamp = args.now.toISOString();
   return db
     .insertInto('chat_sessions')
     .values({
       id: args.id,
+      user_id: args.userId,
       title: args.title,
       model: args.model,
       system_prompt: args.systemPrompt,
@@ -70,30 +71,41 @@ export async function insertChatSession(
     .executeTakeFirstOrThrow();
 }
 
+/** The session with this id if `userId` owns it (another user's session is not found either). */
 export async function findChatSession(
   db: Kysely<Database>,
   id: string,
+  userId: string,
 ): Promise<ChatSessionRow | undefined> {
-  return db.selectFrom('chat_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('chat_sessions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
-/** Most recently active first. */
+/** A user's sessions, most recently active first. */
 export async function listChatSessions(
   db: Kysely<Database>,
+  userId: string,
   limit: number,
 ): Promise<ChatSessionRow[]> {
   return db
     .selectFrom('chat_sessions')
     .selectAll()
+    .where('user_id', '=', userId)
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
 }
 
+/** Updates one of the user's sessions; undefined when the user has no session with that id. */
 export async function updateChatSession(
   db: Kysely<Database>,
   id: string,
+  userId: string,
   fields: Partial<ChatSessionFields>,
   now: Date,
 ): Promise<ChatSessionRow | undefined> {
@@ -109,13 +121,22 @@ export async function updateChatSession(
       updated_at: now.toISOString(),
     })
     .where('id', '=', id)
+    .where('user_id', '=', userId)
     .returningAll()
     .executeTakeFirst();
 }
 
 /** Deletes a session with its messages and artifacts; returns whether it existed. */
-export async function deleteChatSession(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('chat_sessions').where('id', '=', id).executeTakeFirst();
+export async function deleteChatSession(
+  db: Kysely<Database>,
+  id: string,
+  userId: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('chat_sessions')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -181,6 +202,8 @@ export async function findMessageByClientRequest(
 
 export interface InsertChatTurnArgs {
   sessionId: string;
+  /** The session's owner, who owns the new rows too. */
+  userId: string;
   userMessage: { id: string; content: string; clientRequestId: string | null };
   assistantMessage: { id: string; model: string };
   /** Provisioned before the upstream call when the reply may carry an experiment. */
@@ -203,6 +226,7 @@ export async function insertChatTurn(
       .insertInto('chat_messages')
       .values({
         id: args.userMessage.id,
+        user_id: args.userId,
         session_id: args.sessionId,
         role: 'user',
         content: args.userMessage.content,
@@ -216,6 +240,7 @@ export async function insertChatTurn(
       .insertInto('chat_messages')
       .values({
         id: args.assistantMessage.id,
+        user_id: args.userId,
         session_id: args.sessionId,
         role: 'assistant',
         status: 'generating',
@@ -230,6 +255,7 @@ export async function insertChatTurn(
         .insertInto('chat_artifacts')
         .values({
           id: args.artifactId,
+          user_id: args.userId,
           session_id: args.sessionId,
           message_id: args.assistantMessage.id,
           created_at: timestamp,
@@ -343,9 +369,16 @@ export async function listChatArtifacts(
     .execute();
 }
 
+/** The artifact with this id if `userId` owns it. */
 export async function findChatArtifact(
   db: Kysely<Database>,
   id: string,
+  userId: string,
 ): Promise<ChatArtifactRow | undefined> {
-  return db.selectFrom('chat_artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('chat_artifacts')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }

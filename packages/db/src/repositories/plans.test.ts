@@ -17,10 +17,28 @@ import {
 let directory: string;
 let db: SluiceDatabase;
 
+/** The owner every row in these tests belongs to. */
+const owner = 'user-1';
+
+async function insertOwner(db: SluiceDatabase) {
+  const timestamp = new Date().toISOString();
+  await db
+    .insertInto('users')
+    .values({
+      id: owner,
+      name: 'Owner',
+      email: 'owner@example.com',
+      created_at: timestamp,
+      updated_at: timestamp,
+    })
+    .execute();
+}
+
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'sluice-db-'));
   db = openDatabase({ url: join(directory, 'nested', 'sluice.db') });
   await migrateToLatest(db);
+  await insertOwner(db);
 });
 
 afterEach(async () => {
@@ -32,6 +50,7 @@ const at = (iso: string) => new Date(iso);
 
 async function createPlan(id: string, now = at('2026-11-22T10:00:00.000Z')) {
   return insertPlan(db, {
+    userId: owner,
     id,
     inputId: `input-${id}`,
     goals: `goals of ${id}`,
@@ -57,10 +76,10 @@ describe('plans repository (real SQLite file)', () => {
     const row = await createPlan('p1');
     expect(row.status).toBe('generating');
     expect(row.partial_content).toBe('');
-    const found = await findPlan(db, 'p1');
+    const found = await findPlan(db, 'p1', owner);
     expect(found?.goals).toBe('goals of p1');
     expect(JSON.parse(found?.preferences ?? '')).toEqual({ hoursPerWeek: 5 });
-    expect(await findPlan(db, 'missing')).toBeUndefined();
+    expect(await findPlan(db, 'missing', owner)).toBeUndefined();
   });
 
   it('rejects a status outside the allowed set', async () => {
@@ -82,8 +101,8 @@ describe('plans repository (real SQLite file)', () => {
       new Date(),
     );
     await appendPlanContent(db, [{ id: 'a', text: 'tle": "é😀' }], new Date());
-    expect((await findPlan(db, 'a'))?.partial_content).toBe('{"title": "é😀');
-    expect((await findPlan(db, 'b'))?.partial_content).toBe('x');
+    expect((await findPlan(db, 'a', owner))?.partial_content).toBe('{"title": "é😀');
+    expect((await findPlan(db, 'b', owner))?.partial_content).toBe('x');
 
     await finishPlan(db, {
       id: 'b',
@@ -96,7 +115,7 @@ describe('plans repository (real SQLite file)', () => {
       now: new Date(),
     });
     await appendPlanContent(db, [{ id: 'b', text: 'late' }], new Date());
-    expect((await findPlan(db, 'b'))?.partial_content).toBe('x');
+    expect((await findPlan(db, 'b', owner))?.partial_content).toBe('x');
   });
 
   it('finishes a plan once, storing content only when completed', async () => {
@@ -123,7 +142,7 @@ describe('plans repository (real SQLite file)', () => {
       now: new Date(),
     });
     expect(again).toBe(false);
-    const row = await findPlan(db, 'done');
+    const row = await findPlan(db, 'done', owner);
     expect(row).toMatchObject({
       status: 'completed',
       content: '{"title":"t"}',
@@ -144,7 +163,7 @@ describe('plans repository (real SQLite file)', () => {
       usage: null,
       now: new Date(),
     });
-    expect(await findPlan(db, 'failed')).toMatchObject({
+    expect(await findPlan(db, 'failed', owner)).toMatchObject({
       status: 'failed',
       content: null,
       partial_content: 'partial text',
@@ -158,10 +177,11 @@ describe('plans repository (real SQLite file)', () => {
     await createPlan('p2', at('2026-11-22T10:00:01.000Z'));
     await createPlan('p3', at('2026-11-22T10:00:01.000Z'));
     await createPlan('p4', at('2026-11-22T10:00:02.000Z'));
-    const first = await listPlans(db, { limit: 2 });
+    const first = await listPlans(db, { userId: owner, limit: 2 });
     expect(first.map((row) => row.id)).toEqual(['p4', 'p3']);
     const last = first.at(-1);
     const second = await listPlans(db, {
+      userId: owner,
       limit: 2,
       cursor: last ? { createdAt: last.created_at, id: last.id } : null,
     });
@@ -187,18 +207,19 @@ describe('plans repository (real SQLite file)', () => {
       now: new Date(),
     });
     expect(recovered).toEqual(['crashed']);
-    expect(await findPlan(db, 'crashed')).toMatchObject({
+    expect(await findPlan(db, 'crashed', owner)).toMatchObject({
       status: 'partial',
       status_reason: 'server-restart',
       partial_content: '{"title":"half',
     });
-    expect((await findPlan(db, 'finished'))?.status).toBe('completed');
+    expect((await findPlan(db, 'finished', owner))?.status).toBe('completed');
   });
 
   it('inserts a continuation that shares the input and starts from the saved text', async () => {
     await createPlan('source');
     await appendPlanContent(db, [{ id: 'source', text: '{"title":"Half' }], new Date());
     const row = await insertContinuation(db, {
+      userId: owner,
       id: 'next',
       source: { id: 'source', inputId: 'input-source' },
       prefix: '{"title":"Half',
@@ -210,12 +231,13 @@ describe('plans repository (real SQLite file)', () => {
       partial_content: '{"title":"Half',
       continued_from: 'source',
     });
-    expect(await findPlan(db, 'next')).toMatchObject({
+    expect(await findPlan(db, 'next', owner)).toMatchObject({
       goals: 'goals of source',
       model: 'other/model',
     });
     await expect(
       insertContinuation(db, {
+        userId: owner,
         id: 'orphan',
         source: { id: 'missing', inputId: 'input-source' },
         prefix: '',
@@ -228,6 +250,6 @@ describe('plans repository (real SQLite file)', () => {
   it('deletes a plan with its input (foreign key cascade)', async () => {
     await createPlan('p1');
     await db.deleteFrom('plan_inputs').where('id', '=', 'input-p1').execute();
-    expect(await findPlan(db, 'p1')).toBeUndefined();
+    expect(await findPlan(db, 'p1', owner)).toBeUndefined();
   });
 });

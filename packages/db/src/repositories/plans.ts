@@ -7,6 +7,8 @@ export type { ContentAppend } from './content-appends';
 
 export interface InsertPlanArgs {
   id: string;
+  /** The owner. */
+  userId: string;
   inputId: string;
   goals: string;
   preferences: Record<string, unknown>;
@@ -24,6 +26,7 @@ export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Pr
       .insertInto('plan_inputs')
       .values({
         id: args.inputId,
+        user_id: args.userId,
         goals: args.goals,
         preferences: JSON.stringify(args.preferences),
         created_at: timestamp,
@@ -33,6 +36,7 @@ export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Pr
       .insertInto('plans')
       .values({
         id: args.id,
+        user_id: args.userId,
         input_id: args.inputId,
         status: 'generating',
         model: args.model,
@@ -46,6 +50,8 @@ export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Pr
 
 export interface InsertContinuationArgs {
   id: string;
+  /** The owner (the source plan's). */
+  userId: string;
   /** The plan being continued; the new plan shares its input. */
   source: { id: string; inputId: string };
   /** The text the new plan starts from (the source's saved text). */
@@ -64,6 +70,7 @@ export async function insertContinuation(
     .insertInto('plans')
     .values({
       id: args.id,
+      user_id: args.userId,
       input_id: args.source.inputId,
       status: 'generating',
       model: args.model,
@@ -84,11 +91,16 @@ function selectPlanWithInput(db: Kysely<Database>) {
     .select(['plan_inputs.goals', 'plan_inputs.preferences']);
 }
 
+/** The plan with this id if `userId` owns it (another user's plan is not found either). */
 export async function findPlan(
   db: Kysely<Database>,
   id: string,
+  userId: string,
 ): Promise<PlanWithInputRow | undefined> {
-  return selectPlanWithInput(db).where('plans.id', '=', id).executeTakeFirst();
+  return selectPlanWithInput(db)
+    .where('plans.id', '=', id)
+    .where('plans.user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 export interface PlanCursor {
@@ -96,12 +108,13 @@ export interface PlanCursor {
   id: string;
 }
 
-/** Newest first; pass the last row's (created_at, id) as the cursor for the next page. */
+/** A user's plans, newest first; pass the last row's (created_at, id) as the cursor for the next page. */
 export async function listPlans(
   db: Kysely<Database>,
-  args: { cursor?: PlanCursor | null; limit: number },
+  args: { userId: string; cursor?: PlanCursor | null; limit: number },
 ): Promise<PlanWithInputRow[]> {
   let query = selectPlanWithInput(db)
+    .where('plans.user_id', '=', args.userId)
     .orderBy('plans.created_at', 'desc')
     .orderBy('plans.id', 'desc')
     .limit(args.limit);

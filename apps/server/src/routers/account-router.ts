@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { NotFoundError } from '../services/errors';
+import { protectedProcedure, router } from '../trpc';
+
+export const createApiKeyInputSchema = z.object({
+  name: z.string().trim().min(1, 'Give the key a name').max(100),
+});
+export const apiKeyIdInputSchema = z.object({ id: z.string().min(1).max(100) });
+
+/** The signed-in user's own account: who they are, and their API keys for other apps. */
+export const accountRouter = router({
+  me: protectedProcedure.query(({ ctx }) => ({
+    id: ctx.caller.userId,
+    email: ctx.caller.email,
+    name: ctx.caller.name,
+    role: ctx.caller.role,
+  })),
+
+  /** The key is in this answer only; afterwards only its first characters are shown. */
+  createApiKey: protectedProcedure
+    .input(createApiKeyInputSchema)
+    .mutation(({ ctx, input }) => ctx.apiKeys.create(ctx.caller.userId, input.name)),
+
+  listApiKeys: protectedProcedure.query(({ ctx }) => ctx.apiKeys.list(ctx.caller.userId)),
+
+  /** Refused at once: the next request (or subscription reconnect) with it is UNAUTHORIZED. */
+  revokeApiKey: protectedProcedure.input(apiKeyIdInputSchema).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.apiKeys.revoke(ctx.caller.userId, input.id))) {
+      throw new NotFoundError(`No API key with id ${input.id}`);
+    }
+    return { revoked: true };
+  }),
+});

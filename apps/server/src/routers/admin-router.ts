@@ -1,0 +1,19 @@
+import { updateChatSettingsInputSchema } from '@sluice/shared';
+import { z } from 'zod';
+import { adminProcedure, router } from '../trpc';
+
+export const updateAccountSettingsInputSchema = z.object({ allowSignUp: z.boolean().optional() });
+
+/** App-wide settings only the admin may read and change. */
+export const adminRouter = router({
+  settings: adminProcedure.query(({ ctx }) => ctx.accountSettings.get()),
+  updateSettings: adminProcedure
+    .input(updateAccountSettingsInputSchema)
+    .mutation(({ ctx, input }) => ctx.accountSettings.update(input)),
+
+  /** The pre- and post-system prompts of every user who has not set their own. */
+  chatDefaults: adminProcedure.query(({ ctx }) => ctx.chat.getDefaultSettings()),
+  updateChatDefaults: adminProcedure
+    .input(updateChatSettingsInputSchema)
+    .mutation(({ ctx, input }) => ctx.chat.updateDefaultSettings(input)),
+});
