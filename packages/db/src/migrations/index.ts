@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as createPlans from './2026-11-22-001-create-plans';
 import * as planContinuations from './2026-11-22-002-plan-continuations';
 import * as createChat from './2026-11-22-003-create-chat';
+import * as providerKeys from './2026-12-01-001-provider-keys';
 
 /** Listed statically so bundles and `:memory:` tests share one path. */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-001-create-plans': createPlans,
   '2026-11-22-002-plan-continuations': planContinuations,
   '2026-11-22-003-create-chat': createChat,
+  '2026-12-01-001-provider-keys': providerKeys,
 };
