@@ -13,7 +13,7 @@ import {
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createContentFlusher } from './generation/content-flusher';
@@ -26,12 +26,23 @@ import {
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
 import { createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
+import { createLogger } from './logger';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
+import {
+  createKeyRoutingAdapter,
+  createUpstreamResolver,
+} from './provider-keys/generation-upstream';
+import {
+  createProviderKeyService,
+  type ProviderKeyService,
+} from './provider-keys/provider-key-service';
+import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
+import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
 
@@ -56,6 +67,8 @@ export interface ServerApp {
   readonly simulator: Simulator | undefined;
   readonly plans: ReturnType<typeof createPlanService>;
   readonly chat: ReturnType<typeof createChatService>;
+  /** Users' and the app's provider keys (encrypted at rest). */
+  readonly providerKeys: ProviderKeyService;
   /** The cap on running generations that both engines share. */
   readonly generationSlots: GenerationSlots;
   /** The two engines (plans, chat replies), for health figures and tests. */
@@ -100,9 +113,17 @@ export async function createServerApp(
   config: ServerConfig,
   options: ServerAppOptions = {},
 ): Promise<ServerApp> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase({ url: config.databaseUrl, logger });
   await migrateToLatest(db);
+  // Stored provider keys must decrypt with ENCRYPTION_KEY, or the server does not start.
+  const encryptor = config.encryptionKey ? createEncryptor(config.encryptionKey) : undefined;
+  try {
+    await verifyStoredKeys(db, encryptor);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   const restart = { reason: 'server-restart', now: new Date() };
   const recoveredPlans = await recoverInterruptedPlans(db, restart);
   const recoveredReplies = await recoverInterruptedChatMessages(db, restart);
@@ -115,11 +136,25 @@ export async function createServerApp(
 
   const created = await createProvider(config);
   const { simulator, label } = created;
+  const environmentKey = config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined;
+  // A generation paid by a stored key (a user's or the app's) goes to OpenRouter with it.
+  const routed = createKeyRoutingAdapter({
+    keyless: created.provider,
+    keyed: createOpenRouterAdapter({
+      baseUrl: config.upstream.kind === 'simulator' ? undefined : config.upstream.baseUrl,
+      appName: 'Sluice',
+    }),
+  });
   // Keys never reach clients, stored rows or logs through upstream error text.
-  const provider = withRedactedErrors(
-    created.provider,
-    config.upstream.kind === 'openrouter' ? [config.upstream.apiKey] : [],
-  );
+  const provider = withRedactedErrors(routed, environmentKey ? [environmentKey] : []);
+  const providerKeys = createProviderKeyService({
+    db,
+    encryptor,
+    environmentKeys: { openrouter: environmentKey },
+  });
+  const resolveUpstream = createUpstreamResolver(providerKeys, {
+    simulated: config.upstream.kind === 'simulator',
+  });
   // Plans and chat replies run on two instances of the same engine, each with its own
   // bus and the table it flushes partial content to.
   const engineConfig = {
@@ -167,6 +202,7 @@ export async function createServerApp(
     config: serviceConfig,
     slots,
     isOverloaded,
+    resolveUpstream,
   });
 
   const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
@@ -188,11 +224,13 @@ export async function createServerApp(
     config: serviceConfig,
     slots,
     isOverloaded,
+    resolveUpstream,
   });
 
   const context = createContextInner({
     plans,
     chat,
+    providerKeys,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
@@ -238,6 +276,7 @@ export async function createServerApp(
     simulator,
     plans,
     chat,
+    providerKeys,
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     async listen() {

@@ -39,6 +39,7 @@ import type { GenerationResult } from '../generation/generation-engine';
 import type { GenerationSlot } from '../generation/generation-slots';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
 import { storedStreamError } from '../generation/stored-outcome';
+import type { GenerationUpstream } from '../provider-keys/generation-upstream';
 import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError } from './errors';
@@ -121,7 +122,7 @@ function artifactView(row: ChatArtifactRow): ChatArtifactView {
 }
 
 export function createChatService(dependencies: ChatServiceDependencies) {
-  const { db, engine, bus, sessionBus, config, slots, logger } = dependencies;
+  const { db, engine, bus, sessionBus, config, slots, logger, resolveUpstream } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -209,6 +210,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     artifactId: string | null;
     messages: ReturnType<typeof composeChatMessages>;
     slot: GenerationSlot;
+    upstream: GenerationUpstream;
   }): void {
     const { session, userMessage, replyId, artifactId } = args;
     const replyLogger = logger.child({
@@ -220,7 +222,9 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     engine.start({
       id: replyId,
       topic: chatTopic(session.id),
-      request: buildChatRequest({ ...config, model: session.model, messages: args.messages }),
+      request: args.upstream.prepare(
+        buildChatRequest({ ...config, model: session.model, messages: args.messages }),
+      ),
       initialEvents: [messageStartEvent(userMessage, artifactId)],
       document,
       logger: replyLogger,
@@ -279,11 +283,15 @@ export function createChatService(dependencies: ChatServiceDependencies) {
    * batch of sends cannot overshoot MAX_ACTIVE_GENERATIONS) and given back on every path that
    * starts nothing: unknown session, a retry that attaches, a conflict, a failed write.
    */
-  async function send(input: SendChatMessageInput, signal: AbortSignal): Promise<SendAnswer> {
+  async function send(
+    input: SendChatMessageInput,
+    signal: AbortSignal,
+    userId?: string,
+  ): Promise<SendAnswer> {
     const slot = reserveGenerationSlot(slots, isOverloaded);
     let started: { answer: SendAnswer; firstTurnOf?: ChatSessionRow };
     try {
-      started = await saveTurnAndStart(input, slot, signal);
+      started = await saveTurnAndStart(input, slot, signal, userId);
     } catch (error) {
       slot.release();
       throw error;
@@ -299,6 +307,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     input: SendChatMessageInput,
     slot: GenerationSlot,
     signal: AbortSignal,
+    userId: string | undefined,
   ): Promise<{ answer: SendAnswer; firstTurnOf?: ChatSessionRow }> {
     const session = await requireSession(input.sessionId);
     const attach = async (turn: { userMessage: ChatMessageRow; reply: ChatMessageRow }) => {
@@ -327,6 +336,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
     const userMessageId = newId();
     const replyId = newId();
+    const upstream = await resolveUpstream(userId);
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
       await insertChatTurn(db, {
@@ -336,7 +346,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           content: input.content,
           clientRequestId: input.clientRequestId ?? null,
         },
-        assistantMessage: { id: replyId, model: session.model },
+        assistantMessage: { id: replyId, model: session.model, keySource: upstream.keySource },
         artifactId,
         now: now(),
       });
@@ -365,6 +375,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       replyId,
       artifactId,
       slot,
+      upstream,
       messages: composeChatMessages({
         parts: {
           ...settings,

@@ -97,7 +97,7 @@ function usageOf(row: PlanWithInputRow): PlanUsage | null {
 }
 
 export function createPlanService(dependencies: PlanServiceDependencies) {
-  const { db, engine, bus, config, slots, logger } = dependencies;
+  const { db, engine, bus, config, slots, logger, resolveUpstream } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -210,10 +210,12 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
   }
 
-  function create(input: CreatePlanInput): Promise<{ planId: string }> {
+  /** `userId`: who starts it, whose provider key pays (undefined: the app's or env's key). */
+  function create(input: CreatePlanInput, userId?: string): Promise<{ planId: string }> {
     return withSlot(async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
+      const upstream = await resolveUpstream(userId);
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
         insertPlan(db, {
@@ -222,22 +224,31 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           goals: input.goals,
           preferences: input.preferences ?? {},
           model,
+          keySource: upstream.keySource,
           now: now(),
         }),
       );
-      startGeneration(planId, slot, buildPlanRequest(input, { ...config, model }));
+      startGeneration(
+        planId,
+        slot,
+        upstream.prepare(buildPlanRequest(input, { ...config, model })),
+      );
       return { planId };
     });
   }
 
   /** A new plan that starts from a stopped plan's saved text and asks the model for the rest. */
-  function continuePlan(input: { planId: string; model?: string }): Promise<{ planId: string }> {
-    return withSlot((slot) => startContinuation(input, slot));
+  function continuePlan(
+    input: { planId: string; model?: string },
+    userId?: string,
+  ): Promise<{ planId: string }> {
+    return withSlot((slot) => startContinuation(input, slot, userId));
   }
 
   async function startContinuation(
     input: { planId: string; model?: string },
     slot: GenerationSlot,
+    userId: string | undefined,
   ): Promise<{ planId: string }> {
     const source = await requirePlan(input.planId);
     if (engine.get(source.id) || source.status === 'generating') {
@@ -257,12 +268,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
     const planId = newId();
     const model = input.model ?? source.model;
+    const upstream = await resolveUpstream(userId);
     await persist(() =>
       insertContinuation(db, {
         id: planId,
         source: { id: source.id, inputId: source.input_id },
         prefix,
         model,
+        keySource: upstream.keySource,
         now: now(),
       }),
     );
@@ -273,7 +286,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     startGeneration(
       planId,
       slot,
-      buildContinuationRequest(planInput, { ...config, model }, prefix),
+      upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
       prefix,
     );
     return { planId };
@@ -350,8 +363,12 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     },
 
     /** The non-streaming fallback: starts a plan and answers when it has finished. */
-    async generate(input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
-      const { planId } = await create(input);
+    async generate(
+      input: CreatePlanInput,
+      signal: AbortSignal,
+      userId?: string,
+    ): Promise<PlanView> {
+      const { planId } = await create(input, userId);
       const generation = engine.get(planId);
       if (generation) {
         const release = generation.attach();
