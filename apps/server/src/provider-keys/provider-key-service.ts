@@ -110,10 +110,10 @@ export function createProviderKeyService(dependencies: ProviderKeyServiceDepende
   }
 
   async function decrypted(row: ProviderKeyRow): Promise<string> {
-    const owner = row.user_id === null ? 'app-wide' : "a user's";
+    const owner = `${row.user_id === null ? 'The app-wide' : "A user's"} ${row.provider} key`;
     if (!encryptor) {
       throw new NotConfiguredError(
-        `The ${owner} ${row.provider} key is stored encrypted, but ENCRYPTION_KEY is not set: restart the server with the key it was stored with`,
+        `${owner} is stored encrypted, but ENCRYPTION_KEY is not set: restart the server with the key it was stored with`,
       );
     }
     try {
@@ -121,7 +121,7 @@ export function createProviderKeyService(dependencies: ProviderKeyServiceDepende
     } catch (error) {
       if (!(error instanceof DecryptionError)) throw error;
       throw new Error(
-        `The ${owner} ${row.provider} key cannot be decrypted with ENCRYPTION_KEY (${error.message}); was the key rotated while this server ran? Restart it with the current ENCRYPTION_KEY`,
+        `${owner} cannot be decrypted with ENCRYPTION_KEY (${error.message}); was the key rotated while this server ran? Restart it with the current ENCRYPTION_KEY`,
       );
     }
   }
