@@ -14,7 +14,7 @@ import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '
 import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createAccountRateLimit } from './auth/account-rate-limit';
 import { createApiKeys } from './auth/api-keys';
 import { createAccountSettings } from './auth/app-settings';
@@ -33,12 +33,23 @@ import {
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
+import { createLogger } from './logger';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
+import {
+  createKeyRoutingAdapter,
+  createUpstreamResolver,
+} from './provider-keys/generation-upstream';
+import {
+  createProviderKeyService,
+  type ProviderKeyService,
+} from './provider-keys/provider-key-service';
+import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
 import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { appRouter } from './routers/app-router';
+import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
 import {
@@ -75,6 +86,8 @@ export interface ServerApp {
   readonly chat: ReturnType<typeof createChatService>;
   /** Better Auth (available once listening: its base URL needs the real port). */
   readonly auth: Auth;
+  /** Users' and the app's provider keys (encrypted at rest). */
+  readonly providerKeys: ProviderKeyService;
   /** The cap on running generations that both engines share. */
   readonly generationSlots: GenerationSlots;
   /** The two engines (plans, chat replies), for health figures and tests. */
@@ -121,9 +134,17 @@ export async function createServerApp(
   config: ServerConfig,
   options: ServerAppOptions = {},
 ): Promise<ServerApp> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'sluice' } });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase({ url: config.databaseUrl, logger });
   await migrateToLatest(db);
+  // Stored provider keys must decrypt with ENCRYPTION_KEY, or the server does not start.
+  const encryptor = config.encryptionKey ? createEncryptor(config.encryptionKey) : undefined;
+  try {
+    await verifyStoredKeys(db, encryptor);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   const restart = { reason: 'server-restart', now: new Date() };
   const recoveredPlans = await recoverInterruptedPlans(db, restart);
   const recoveredReplies = await recoverInterruptedChatMessages(db, restart);
@@ -136,11 +157,25 @@ export async function createServerApp(
 
   const created = await createProvider(config);
   const { simulator, label } = created;
+  const environmentKey = config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined;
+  // A generation paid by a stored key (a user's or the app's) goes to OpenRouter with it.
+  const routed = createKeyRoutingAdapter({
+    keyless: created.provider,
+    keyed: createOpenRouterAdapter({
+      baseUrl: config.upstream.kind === 'simulator' ? undefined : config.upstream.baseUrl,
+      appName: 'Sluice',
+    }),
+  });
   // Keys never reach clients, stored rows or logs through upstream error text.
-  const provider = withRedactedErrors(
-    created.provider,
-    config.upstream.kind === 'openrouter' ? [config.upstream.apiKey] : [],
-  );
+  const provider = withRedactedErrors(routed, environmentKey ? [environmentKey] : []);
+  const providerKeys = createProviderKeyService({
+    db,
+    encryptor,
+    environmentKeys: { openrouter: environmentKey },
+  });
+  const resolveUpstream = createUpstreamResolver(providerKeys, {
+    simulated: config.upstream.kind === 'simulator',
+  });
   // Plans and chat replies run on two instances of the same engine, each with its own
   // bus and the table it flushes partial content to.
   const engineConfig = {
@@ -188,6 +223,7 @@ export async function createServerApp(
     config: serviceConfig,
     slots,
     isOverloaded,
+    resolveUpstream,
   });
 
   const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
@@ -209,6 +245,7 @@ export async function createServerApp(
     config: serviceConfig,
     slots,
     isOverloaded,
+    resolveUpstream,
   });
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);
@@ -234,6 +271,7 @@ export async function createServerApp(
     chat,
     apiKeys,
     accountSettings,
+    providerKeys,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
@@ -314,6 +352,7 @@ export async function createServerApp(
     get auth() {
       return requireAuth();
     },
+    providerKeys,
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,

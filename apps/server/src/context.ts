@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ApiKeys } from './auth/api-keys';
 import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
+import type { ProviderKeyService } from './provider-keys/provider-key-service';
 import type { ChatService } from './services/chat-service';
 import type { PlanService } from './services/plan-service';
 
@@ -10,6 +11,7 @@ export interface ContextDependencies {
   chat: ChatService;
   apiKeys: ApiKeys;
   accountSettings: AccountSettingsService;
+  providerKeys: ProviderKeyService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './env';
+import { ConfigError, loadConfig, loadKeyRotationConfig } from './env';
 
 describe('loadConfig', () => {
   it('runs offline against the bundled simulator when no key or URL is set', () => {
@@ -62,5 +62,69 @@ describe('loadConfig', () => {
     expect(message).toMatch(/OPENROUTER_TEMPERATURE="9"/);
     expect(message).toMatch(/OPENROUTER_BASE_URL="not a url": must be a URL/);
     expect(message).toMatch(/unset them to use the defaults/);
+  });
+});
+
+describe('ENCRYPTION_KEY', () => {
+  const key = Buffer.alloc(32, 7);
+
+  it('is optional, and decoded from base64 or base64url when set', () => {
+    expect(loadConfig({}).encryptionKey).toBeUndefined();
+    expect(loadConfig({ ENCRYPTION_KEY: key.toString('base64') }).encryptionKey).toEqual(key);
+    const urlSafe = Buffer.alloc(32, 0xfb);
+    expect(loadConfig({ ENCRYPTION_KEY: urlSafe.toString('base64url') }).encryptionKey).toEqual(
+      urlSafe,
+    );
+  });
+
+  it.each([
+    ['too short', Buffer.alloc(16, 1).toString('base64'), /not 16 bytes/],
+    ['too long', Buffer.alloc(48, 1).toString('base64'), /not 48 bytes/],
+    ['not base64', 'this is not a key at all, only words!!', /32 random bytes in base64/],
+  ])(
+    'refuses a key that is %s, saying how to generate one, without repeating it',
+    (_name, value, message) => {
+      let error: unknown;
+      try {
+        loadConfig({ ENCRYPTION_KEY: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as Error).message;
+      expect(text).toMatch(message);
+      expect(text).toContain('openssl rand -base64 32');
+      expect(text).not.toContain(value);
+    },
+  );
+});
+
+describe('loadKeyRotationConfig', () => {
+  const current = Buffer.alloc(32, 1).toString('base64');
+  const next = Buffer.alloc(32, 2).toString('base64');
+
+  it('reads both keys and the database', () => {
+    const config = loadKeyRotationConfig({
+      DATABASE_URL: '/tmp/x.db',
+      ENCRYPTION_KEY: current,
+      NEW_ENCRYPTION_KEY: next,
+    });
+    expect(config).toEqual({
+      databaseUrl: '/tmp/x.db',
+      currentKey: Buffer.alloc(32, 1),
+      newKey: Buffer.alloc(32, 2),
+    });
+  });
+
+  it('names each missing or malformed key', () => {
+    expect(() => loadKeyRotationConfig({ NEW_ENCRYPTION_KEY: next })).toThrow(
+      /ENCRYPTION_KEY: set it to the key the stored values are encrypted with now/,
+    );
+    expect(() => loadKeyRotationConfig({ ENCRYPTION_KEY: current })).toThrow(
+      /NEW_ENCRYPTION_KEY: set it to the new key/,
+    );
+    expect(() =>
+      loadKeyRotationConfig({ ENCRYPTION_KEY: current, NEW_ENCRYPTION_KEY: 'short' }),
+    ).toThrow(/NEW_ENCRYPTION_KEY must be 32 random bytes/);
   });
 });

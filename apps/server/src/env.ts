@@ -16,6 +16,26 @@ const flag = (fallback: boolean) =>
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+export const generateEncryptionKeyHint =
+  "generate one with `openssl rand -base64 32` (or `node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64'))\"`)";
+
+/** 32 bytes written in base64 (or base64url); decoded to a Buffer. */
+const encryptionKey = (name: string) =>
+  optionalText.transform((value, context) => {
+    if (value === undefined) return undefined;
+    const decoded = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value)
+      ? Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64')
+      : undefined;
+    if (decoded?.length !== 32) {
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be 32 random bytes in base64 (44 characters)${decoded ? `, not ${decoded.length} bytes` : ''}: ${generateEncryptionKeyHint}`,
+      });
+      return z.NEVER;
+    }
+    return decoded;
+  });
+
 export const defaultOpenRouterModel = 'openai/gpt-4o-mini';
 export const simulatorModel = 'sluice/simulator';
 
@@ -69,7 +89,11 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  // Provider keys stored by users and the admin are encrypted with this key (see README).
+  ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
 });
+
+const secretVariables = new Set(['OPENROUTER_API_KEY', 'ENCRYPTION_KEY']);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -103,6 +127,8 @@ export interface ServerConfig {
     maxQueuedBytes: number;
   };
   auth: AuthConfig;
+  /** Encrypts stored provider keys; undefined when ENCRYPTION_KEY is unset. */
+  encryptionKey: Buffer | undefined;
 }
 
 export interface AuthConfig {
@@ -161,10 +187,12 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): ServerConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) =>
-        `  ${issue.path.join('.')}=${JSON.stringify(source[String(issue.path[0])] ?? '')}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // A secret's value is never repeated, not even a wrong one.
+      const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(source[name] ?? '');
+      return `  ${issue.path.join('.')}=${shown}: ${issue.message}`;
+    });
     throw new ConfigError(
       `Invalid environment:\n${problems.join('\n')}\nFix these variables or unset them to use the defaults (see README, Configuration).`,
     );
@@ -229,5 +257,37 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         perAccount: env.AUTH_RATE_LIMIT_PER_ACCOUNT,
       },
     },
+    encryptionKey: env.ENCRYPTION_KEY,
   };
+}
+
+export interface KeyRotationConfig {
+  databaseUrl: string;
+  /** The key the stored values are encrypted with now. */
+  currentKey: Buffer;
+  /** The key to re-encrypt them with. */
+  newKey: Buffer;
+}
+
+/** The rotation command's settings: the server's DATABASE_URL and ENCRYPTION_KEY, plus NEW_ENCRYPTION_KEY. */
+export function loadKeyRotationConfig(
+  source: Record<string, string | undefined> = process.env,
+): KeyRotationConfig {
+  const server = loadConfig(source);
+  const newKey = encryptionKey('NEW_ENCRYPTION_KEY').safeParse(source.NEW_ENCRYPTION_KEY);
+  const problems: string[] = [];
+  if (!server.encryptionKey) {
+    problems.push('  ENCRYPTION_KEY: set it to the key the stored values are encrypted with now');
+  }
+  if (!newKey.success) {
+    problems.push(
+      `  NEW_ENCRYPTION_KEY: ${newKey.error.issues.map((issue) => issue.message).join('; ')}`,
+    );
+  } else if (!newKey.data) {
+    problems.push(`  NEW_ENCRYPTION_KEY: set it to the new key; ${generateEncryptionKeyHint}`);
+  }
+  if (!server.encryptionKey || !newKey.success || !newKey.data) {
+    throw new ConfigError(`Cannot rotate the encryption key:\n${problems.join('\n')}`);
+  }
+  return { databaseUrl: server.databaseUrl, currentKey: server.encryptionKey, newKey: newKey.data };
 }

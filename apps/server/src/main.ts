@@ -1,7 +1,7 @@
 import { DatabaseOpenError } from '@sluice/db';
-import pino from 'pino';
 import { createServerApp } from './app';
 import { ConfigError, loadConfig } from './env';
+import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'sluice' } });
+  const logger = createLogger(config.logLevel);
   const app = await createServerApp(config, { logger });
   const url = await app.listen();
   logger.info(
@@ -45,8 +45,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A bad DATABASE_URL is a configuration problem: its message says what to do, no stack.
-  if (error instanceof DatabaseOpenError) console.error(error.message);
+  // A bad DATABASE_URL or ENCRYPTION_KEY is a configuration problem: its message says what
+  // to do, no stack.
+  if (error instanceof DatabaseOpenError || error instanceof ConfigError)
+    console.error(error.message);
   else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { Context } from './context';
 import {
   ConflictError,
   InvalidInputError,
+  NotConfiguredError,
   NotFoundError,
   PersistenceError,
   TooManyRequestsError,
@@ -76,6 +77,8 @@ const domainErrors = t.middleware(async ({ next }) => {
     result.error = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
   } else if (cause instanceof TooManyRequestsError) {
     result.error = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+  } else if (cause instanceof NotConfiguredError) {
+    result.error = new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
   }
   return result;
 });

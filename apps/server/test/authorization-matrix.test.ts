@@ -72,6 +72,8 @@ function dumpDatabase(path: string): string {
 }
 
 const missingId = '00000000-0000-4000-8000-000000000000';
+/** A provider key the rows store (Anthropic's: no generation here uses it). */
+const providerKey = 'sk-ant-api03-matrix0123456789abcdef0123456789';
 
 interface Fixtures {
   planId: string;
@@ -215,6 +217,22 @@ const matrix: Record<string, Row> = {
       query(() => client.account.revokeApiKey.mutate({ id: apiKeyId })),
     missing: (client) => query(() => client.account.revokeApiKey.mutate({ id: missingId })),
   },
+  'account.setProviderKey': {
+    kind: 'scoped',
+    call: (client) =>
+      query(() =>
+        client.account.setProviderKey.mutate({ provider: 'anthropic', key: providerKey }),
+      ),
+  },
+  'account.listProviderKeys': {
+    kind: 'scoped',
+    call: (client) => query(() => client.account.listProviderKeys.query()),
+  },
+  'account.deleteProviderKey': {
+    kind: 'scoped',
+    call: (client) =>
+      query(() => client.account.deleteProviderKey.mutate({ provider: 'anthropic' })),
+  },
 
   'admin.settings': { kind: 'admin', call: (client) => query(() => client.admin.settings.query()) },
   'admin.updateSettings': {
@@ -230,6 +248,11 @@ const matrix: Record<string, Row> = {
     call: (client) =>
       query(() => client.admin.updateChatDefaults.mutate({ postSystemPrompt: 'Cite sources.' })),
   },
+  'admin.setProviderKey': {
+    kind: 'admin',
+    call: (client) =>
+      query(() => client.admin.setProviderKey.mutate({ provider: 'anthropic', key: providerKey })),
+  },
 };
 
 let stack: TestStack;
@@ -239,7 +262,9 @@ let anonymous: SluiceClient;
 let fixtures: Fixtures;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({
+    env: { ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
+  });
   owner = stack.admin;
   other = await createUser(stack);
   anonymous = createClient(stack.url, null);

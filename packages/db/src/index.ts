@@ -10,6 +10,7 @@ export * from './repositories/api-keys';
 export * from './repositories/chat';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
+export * from './repositories/provider-keys';
 export * from './repositories/user-settings';
 export * from './repositories/users';
 export type * from './schema';

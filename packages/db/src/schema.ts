@@ -36,6 +36,8 @@ export interface PlansTable {
   attempts: Generated<number>;
   /** The plan whose saved text this one continues, if any. */
   continued_from: string | null;
+  /** Which key paid for the generation; null for plans from before keys were recorded. */
+  key_source: KeySource | null;
   generation_started_at: string | null;
   completed_at: string | null;
   created_at: string;
@@ -89,6 +91,8 @@ export interface ChatMessagesTable {
   duration_ms: number | null;
   chunks: number | null;
   characters: number | null;
+  /** For an assistant message: which key paid for it. */
+  key_source: KeySource | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -176,6 +180,24 @@ export interface UserSettingsTable {
   updated_at: string;
 }
 
+export type ProviderName = 'openrouter' | 'anthropic' | 'openai';
+
+/** Which key a generation used: the user's, the app-wide one, the environment's, or none (simulator). */
+export type KeySource = 'user' | 'app' | 'env' | 'simulator';
+
+export interface ProviderKeysTable {
+  id: string;
+  /** Null for the app-wide key the admin sets. */
+  user_id: string | null;
+  provider: ProviderName;
+  /** `v1:<keyId>:<iv>:<tag>:<ciphertext>`, never the key. */
+  encrypted_key: string;
+  /** What may be shown: `sk-or-…abcd`. */
+  masked: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -189,7 +211,10 @@ export interface Database {
   chat_sessions: ChatSessionsTable;
   chat_messages: ChatMessagesTable;
   chat_artifacts: ChatArtifactsTable;
+  provider_keys: ProviderKeysTable;
 }
+
+export type ProviderKeyRow = Selectable<ProviderKeysTable>;
 
 export type ChatSessionRow = Selectable<ChatSessionsTable>;
 export type ChatMessageRow = Selectable<ChatMessagesTable>;

@@ -17,6 +17,11 @@ export interface ProviderRequest {
   temperature?: number;
   maxTokens?: number;
   responseFormat?: ProviderResponseFormat;
+  /**
+   * The key that pays for this request (a user's or the app-wide one), instead of the
+   * adapter's own. Sent only as the credential: never in the body, never logged.
+   */
+  apiKey?: string;
 }
 
 export interface ProviderUsage {

@@ -15,16 +15,18 @@ function redactError(error: ProviderError, secrets: readonly string[]): Provider
 }
 
 /**
- * The adapter with the configured keys (and any token) taken out of every error it throws
+ * The adapter with the configured keys, the request's own key (and any token) taken out of every error it throws
  * or reports, before the text reaches an `end` event, a stored row or a log.
  */
 export function withRedactedErrors(
   adapter: ProviderAdapter,
-  secrets: readonly string[],
+  configuredSecrets: readonly string[],
 ): ProviderAdapter {
   return {
     name: adapter.name,
     async *stream(request, signal) {
+      // The request's own key (a user's) is as secret as the configured ones.
+      const secrets = request.apiKey ? [...configuredSecrets, request.apiKey] : configuredSecrets;
       try {
         for await (const event of adapter.stream(request, signal)) {
           yield (

@@ -1,3 +1,4 @@
+import { deleteProviderKeyInputSchema, setProviderKeyInputSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { NotFoundError } from '../services/errors';
 import { protectedProcedure, router } from '../trpc';
@@ -30,4 +31,22 @@ export const accountRouter = router({
     }
     return { revoked: true };
   }),
+
+  /**
+   * The caller's own provider keys, encrypted at rest. Keys go in and never come out:
+   * answers carry the provider and the masked form only.
+   */
+  setProviderKey: protectedProcedure
+    .input(setProviderKeyInputSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.providerKeys.setUserKey(ctx.caller.userId, input.provider, input.key),
+    ),
+  listProviderKeys: protectedProcedure.query(({ ctx }) =>
+    ctx.providerKeys.listUserKeys(ctx.caller.userId),
+  ),
+  deleteProviderKey: protectedProcedure
+    .input(deleteProviderKeyInputSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.providerKeys.deleteUserKey(ctx.caller.userId, input.provider),
+    ),
 });

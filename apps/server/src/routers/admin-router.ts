@@ -1,4 +1,4 @@
-import { updateChatSettingsInputSchema } from '@sluice/shared';
+import { setProviderKeyInputSchema, updateChatSettingsInputSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { adminProcedure, router } from '../trpc';
 
@@ -16,4 +16,9 @@ export const adminRouter = router({
   updateChatDefaults: adminProcedure
     .input(updateChatSettingsInputSchema)
     .mutation(({ ctx, input }) => ctx.chat.updateDefaultSettings(input)),
+
+  /** The app-wide provider keys, used by users who stored none. */
+  setProviderKey: adminProcedure
+    .input(setProviderKeyInputSchema)
+    .mutation(({ ctx, input }) => ctx.providerKeys.setAppKey(input.provider, input.key)),
 });

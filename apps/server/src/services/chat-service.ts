@@ -41,6 +41,7 @@ import type { GenerationResult } from '../generation/generation-engine';
 import type { GenerationSlot } from '../generation/generation-slots';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
 import { storedStreamError } from '../generation/stored-outcome';
+import type { GenerationUpstream } from '../provider-keys/generation-upstream';
 import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError } from './errors';
@@ -123,7 +124,7 @@ function artifactView(row: ChatArtifactRow): ChatArtifactView {
 }
 
 export function createChatService(dependencies: ChatServiceDependencies) {
-  const { db, engine, bus, sessionBus, config, slots, logger } = dependencies;
+  const { db, engine, bus, sessionBus, config, slots, logger, resolveUpstream } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -235,6 +236,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     artifactId: string | null;
     messages: ReturnType<typeof composeChatMessages>;
     slot: GenerationSlot;
+    upstream: GenerationUpstream;
   }): void {
     const { session, userMessage, replyId, artifactId } = args;
     const replyLogger = logger.child({
@@ -246,7 +248,9 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     engine.start({
       id: replyId,
       topic: chatTopic(session.id),
-      request: buildChatRequest({ ...config, model: session.model, messages: args.messages }),
+      request: args.upstream.prepare(
+        buildChatRequest({ ...config, model: session.model, messages: args.messages }),
+      ),
       initialEvents: [messageStartEvent(userMessage, artifactId)],
       document,
       logger: replyLogger,
@@ -358,6 +362,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
     const userMessageId = newId();
     const replyId = newId();
+    const upstream = await resolveUpstream(userId);
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
       await insertChatTurn(db, {
@@ -368,7 +373,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           content: input.content,
           clientRequestId: input.clientRequestId ?? null,
         },
-        assistantMessage: { id: replyId, model: session.model },
+        assistantMessage: { id: replyId, model: session.model, keySource: upstream.keySource },
         artifactId,
         now: now(),
       });
@@ -397,6 +402,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       replyId,
       artifactId,
       slot,
+      upstream,
       messages: composeChatMessages({
         parts: {
           ...settings,

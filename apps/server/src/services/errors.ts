@@ -37,3 +37,11 @@ export class PersistenceError extends Error {
     this.name = 'PersistenceError';
   }
 }
+
+/** The server is not set up for this request (a setting is missing); the message says which. */
+export class NotConfiguredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotConfiguredError';
+  }
+}

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../generation/event-bus';
 import type { GenerationEngine, GenerationMessage } from '../generation/generation-engine';
 import type { GenerationSlot, GenerationSlots } from '../generation/generation-slots';
+import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import { TooManyRequestsError } from './errors';
 
 /** What plan and chat services need to know to start generations. */
@@ -22,6 +23,8 @@ export interface GenerationServiceDependencies<TSemantic extends { type: string 
   /** The cap on running generations, one for every service that starts them. */
   slots: GenerationSlots;
   logger: Logger;
+  /** Which key (and so which upstream) pays for a generation started by a user. */
+  resolveUpstream: ResolveUpstream;
   /** True while the server is too busy to start another generation. */
   isOverloaded?: () => boolean;
   newId?: () => string;

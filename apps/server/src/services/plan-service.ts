@@ -97,7 +97,7 @@ function usageOf(row: PlanWithInputRow): PlanUsage | null {
 }
 
 export function createPlanService(dependencies: PlanServiceDependencies) {
-  const { db, engine, bus, config, slots, logger } = dependencies;
+  const { db, engine, bus, config, slots, logger, resolveUpstream } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -211,10 +211,12 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
   }
 
+  /** `userId`: who starts it; their provider key pays, else the app's or the environment's. */
   function create(userId: string, input: CreatePlanInput): Promise<{ planId: string }> {
     return withSlot(async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
+      const upstream = await resolveUpstream(userId);
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
         insertPlan(db, {
@@ -224,10 +226,15 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           goals: input.goals,
           preferences: input.preferences ?? {},
           model,
+          keySource: upstream.keySource,
           now: now(),
         }),
       );
-      startGeneration(planId, slot, buildPlanRequest(input, { ...config, model }));
+      startGeneration(
+        planId,
+        slot,
+        upstream.prepare(buildPlanRequest(input, { ...config, model })),
+      );
       return { planId };
     });
   }
@@ -263,6 +270,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
     const planId = newId();
     const model = input.model ?? source.model;
+    const upstream = await resolveUpstream(userId);
     await persist(() =>
       insertContinuation(db, {
         id: planId,
@@ -270,6 +278,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         source: { id: source.id, inputId: source.input_id },
         prefix,
         model,
+        keySource: upstream.keySource,
         now: now(),
       }),
     );
@@ -280,7 +289,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     startGeneration(
       planId,
       slot,
-      buildContinuationRequest(planInput, { ...config, model }, prefix),
+      upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
       prefix,
     );
     return { planId };

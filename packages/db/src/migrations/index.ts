@@ -3,6 +3,7 @@ import * as createPlans from './2026-11-22-001-create-plans';
 import * as planContinuations from './2026-11-22-002-plan-continuations';
 import * as createChat from './2026-11-22-003-create-chat';
 import * as accounts from './2026-12-01-001-accounts';
+import * as providerKeys from './2026-12-01-002-provider-keys';
 
 /** Listed statically so bundles and `:memory:` tests share one path. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22-002-plan-continuations': planContinuations,
   '2026-11-22-003-create-chat': createChat,
   '2026-12-01-001-accounts': accounts,
+  '2026-12-01-002-provider-keys': providerKeys,
 };

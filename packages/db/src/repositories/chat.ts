@@ -1,5 +1,11 @@
 import { type Kysely, sql } from 'kysely';
-import type { ChatArtifactRow, ChatMessageRow, ChatSessionRow, Database } from '../schema';
+import type {
+  ChatArtifactRow,
+  ChatMessageRow,
+  ChatSessionRow,
+  Database,
+  KeySource,
+} from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 
@@ -205,7 +211,8 @@ export interface InsertChatTurnArgs {
   /** The session's owner, who owns the new rows too. */
   userId: string;
   userMessage: { id: string; content: string; clientRequestId: string | null };
-  assistantMessage: { id: string; model: string };
+  /** `keySource`: which key pays for the reply (recorded, never the key). */
+  assistantMessage: { id: string; model: string; keySource?: KeySource | null };
   /** Provisioned before the upstream call when the reply may carry an experiment. */
   artifactId: string | null;
   now: Date;
@@ -246,6 +253,7 @@ export async function insertChatTurn(
         status: 'generating',
         reply_to: args.userMessage.id,
         model: args.assistantMessage.model,
+        key_source: args.assistantMessage.keySource ?? null,
         created_at: timestamp,
         updated_at: timestamp,
       })

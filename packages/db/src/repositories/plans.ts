@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, PlanRow } from '../schema';
+import type { Database, KeySource, PlanRow } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 
@@ -13,6 +13,8 @@ export interface InsertPlanArgs {
   goals: string;
   preferences: Record<string, unknown>;
   model: string;
+  /** Which key pays for the generation (recorded, never the key). */
+  keySource?: KeySource | null;
   now: Date;
 }
 
@@ -40,6 +42,7 @@ export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Pr
         input_id: args.inputId,
         status: 'generating',
         model: args.model,
+        key_source: args.keySource ?? null,
         created_at: timestamp,
         updated_at: timestamp,
       })
@@ -57,6 +60,7 @@ export interface InsertContinuationArgs {
   /** The text the new plan starts from (the source's saved text). */
   prefix: string;
   model: string;
+  keySource?: KeySource | null;
   now: Date;
 }
 
@@ -76,6 +80,7 @@ export async function insertContinuation(
       model: args.model,
       partial_content: args.prefix,
       continued_from: args.source.id,
+      key_source: args.keySource ?? null,
       created_at: timestamp,
       updated_at: timestamp,
     })

@@ -8,7 +8,10 @@ export const openRouterDefaultBaseUrl = 'https://openrouter.ai/api/v1';
 export interface OpenRouterAdapterOptions {
   /** Any OpenRouter/OpenAI-compatible base URL, ending before `/chat/completions`. */
   baseUrl?: string;
-  /** Sent as a Bearer token; without it no Authorization header is sent. */
+  /**
+   * Sent as a Bearer token unless the request carries its own `apiKey`; without either no
+   * Authorization header is sent.
+   */
   apiKey?: string;
   /** Shown in OpenRouter's dashboard. */
   appName?: string;
@@ -137,7 +140,8 @@ export function createOpenRouterAdapter(options: OpenRouterAdapterOptions = {}):
           'content-type': 'application/json',
           accept: 'text/event-stream',
         };
-        if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+        const apiKey = request.apiKey ?? options.apiKey;
+        if (apiKey) headers.authorization = `Bearer ${apiKey}`;
         if (options.appUrl) headers['http-referer'] = options.appUrl;
         if (options.appName) headers['x-title'] = options.appName;
 
