@@ -119,6 +119,8 @@ describe('provider keys with ENCRYPTION_KEY set', () => {
     await finished(stack, 'plans', next.planId);
     expect(stack.simulator.requests.at(-1)?.headers.authorization).toBe(`Bearer ${appKey}`);
     expect(keySourceOf(stack, 'plans', next.planId)).toBe('app');
+    // Stored again, for the plaintext test below.
+    await user.client.account.setProviderKey.mutate({ provider: 'openrouter', key: userKey });
   });
 
   it('answers UNAUTHORIZED on account key procedures without a signed-in caller, FORBIDDEN on the admin one for a user', async () => {
