@@ -1,12 +1,11 @@
-import { deleteProviderKeyInputSchema, setProviderKeyInputSchema } from '@sluice/shared';
-import { z } from 'zod';
+import {
+  apiKeyIdInputSchema,
+  createApiKeyInputSchema,
+  deleteProviderKeyInputSchema,
+  setProviderKeyInputSchema,
+} from '@sluice/shared';
 import { NotFoundError } from '../services/errors';
 import { protectedProcedure, router } from '../trpc';
-
-export const createApiKeyInputSchema = z.object({
-  name: z.string().trim().min(1, 'Give the key a name').max(100),
-});
-export const apiKeyIdInputSchema = z.object({ id: z.string().min(1).max(100) });
 
 /** The signed-in user's own account: who they are, and their API keys for other apps. */
 export const accountRouter = router({

@@ -1,8 +1,9 @@
-import { setProviderKeyInputSchema, updateChatSettingsInputSchema } from '@sluice/shared';
-import { z } from 'zod';
+import {
+  setProviderKeyInputSchema,
+  updateAccountSettingsInputSchema,
+  updateChatSettingsInputSchema,
+} from '@sluice/shared';
 import { adminProcedure, router } from '../trpc';
-
-export const updateAccountSettingsInputSchema = z.object({ allowSignUp: z.boolean().optional() });
 
 /** App-wide settings only the admin may read and change. */
 export const adminRouter = router({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userText } from './user-text';
 
 /** Providers a key can be stored for. */
 export const providerNames = ['openrouter', 'anthropic', 'openai'] as const;
@@ -14,7 +15,7 @@ export const providerKeyLimits = {
 export const setProviderKeyInputSchema = z
   .object({
     provider: providerNameSchema,
-    key: z.string().max(providerKeyLimits.maxLength, 'A provider key is at most 512 characters'),
+    key: userText().max(providerKeyLimits.maxLength, 'A provider key is at most 512 characters'),
   })
   .strict();
 export type SetProviderKeyInput = z.infer<typeof setProviderKeyInputSchema>;

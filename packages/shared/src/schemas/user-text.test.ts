@@ -75,8 +75,13 @@ const validInputs: Record<string, unknown> = {
     clientRequestId: 'request-1',
   },
   chatEventsInputSchema: { sessionId: 'session-1', lastEventId: 'message-1:3.1' },
+  createApiKeyInputSchema: { name: 'My laptop' },
+  apiKeyIdInputSchema: { id: 'key-1' },
+  setProviderKeyInputSchema: { provider: 'openrouter', key: 'sk-or-v1-0123456789abcdef' },
   // No text fields.
   listChatSessionsInputSchema: { limit: 10 },
+  updateAccountSettingsInputSchema: { allowSignUp: true },
+  deleteProviderKeyInputSchema: { provider: 'openrouter' },
 };
 
 const inputSchemas = Object.entries(shared as Record<string, unknown>).filter(
@@ -93,17 +98,21 @@ function stringPaths(value: unknown, prefix: string[] = []): string[][] {
   return [];
 }
 
-/** Dotted paths of the fields a JSON Schema allows to be strings (formats like dates excluded). */
+/**
+ * Dotted paths of the fields a JSON Schema allows to be free strings (formats like dates and
+ * closed sets of names excluded).
+ */
 function schemaStringPaths(schema: unknown, prefix: string[] = []): string[][] {
   const node = schema as {
     type?: string;
     format?: string;
     pattern?: string;
+    enum?: unknown[];
     properties?: Record<string, unknown>;
     anyOf?: unknown[];
   };
   if (node.anyOf) return node.anyOf.flatMap((option) => schemaStringPaths(option, prefix));
-  if (node.type === 'string') return node.format || node.pattern ? [] : [prefix];
+  if (node.type === 'string') return node.format || node.pattern || node.enum ? [] : [prefix];
   if (node.type === 'object' && node.properties)
     return Object.entries(node.properties).flatMap(([key, child]) =>
       schemaStringPaths(child, [...prefix, key]),
