@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from './support/test-stack';
+import { createClient, signUp } from './support/test-stack';
 
 const serverDirectory = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = join(serverDirectory, 'dist', 'main.js');
@@ -24,7 +24,8 @@ afterAll(() => {
 describe('the production bundle (pnpm build, pnpm start)', () => {
   it('holds the workspace packages compiled, and imports only npm packages and node builtins', () => {
     const bundle = readFileSync(bundlePath, 'utf8');
-    const imports = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map(
+    // Single-line imports, and the last line of multi-line ones (`} from "x";`).
+    const imports = [...bundle.matchAll(/^(?:import .*|\}) from "([^"]+)";$/gm)].map(
       (match) => match[1] as string,
     );
     const packageOf = (specifier: string) =>
@@ -38,11 +39,13 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
     expect([...packages].sort()).toEqual(
       [
         '@trpc/server',
+        'better-auth',
         'better-sqlite3',
         'eventsource-parser',
         'kysely',
         'negotiator',
         'pino',
+        'rate-limiter-flexible',
         'zod',
       ].sort(),
     );
@@ -78,7 +81,13 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
       child.stdout.resume();
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
-      const plan = await createClient(url as string).plan.generate.mutate({
+      // The first account signs up through Better Auth (it becomes the admin) and makes an
+      // API key with its session cookie; the plan is then created with that key.
+      const { cookie } = await signUp(url as string, { email: 'bundle-admin@example.com' });
+      const { key } = await createClient(url as string, {
+        cookie,
+      }).account.createApiKey.mutate({ name: 'bundle test' });
+      const plan = await createClient(url as string, { apiKey: key }).plan.generate.mutate({
         goals: 'Learn to juggle three balls',
       });
       expect(plan).toMatchObject({ status: 'completed' });

@@ -19,12 +19,12 @@ interface RawSubscriber {
   readToEnd(): Promise<Array<{ event: string; id: string | undefined; data: string }>>;
 }
 
-/** A raw HTTP/1.1 SSE reader on a plain TCP socket, so it can stop reading. */
-function rawSubscriber(baseUrl: string, path: string): RawSubscriber {
+/** A raw HTTP/1.1 SSE reader on a plain TCP socket, so it can stop reading; `apiKey` is the caller's. */
+function rawSubscriber(baseUrl: string, path: string, apiKey: string): RawSubscriber {
   const url = new URL(path, baseUrl);
   const socket = connect(Number(url.port), url.hostname);
   socket.write(
-    `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`,
+    `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${apiKey}\r\n\r\n`,
   );
   const chunks: Buffer[] = [];
   socket.on('data', (chunk) => chunks.push(chunk));
@@ -74,6 +74,7 @@ describe('a subscriber whose socket does not drain', () => {
     const slow = rawSubscriber(
       stack.url,
       `/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`,
+      stack.admin.apiKey,
     );
     slow.pause();
     // The subscriber is connected and has what there is (nothing yet) before the text flows.

@@ -3,7 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/routers/app-router';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { credentialHeaders, startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 afterEach(async () => {
@@ -46,7 +46,11 @@ async function refusal(call: Promise<unknown>) {
 async function postRaw(path: string, body: string) {
   const response = await fetch(`${stack.url}/trpc/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // As the stack's admin: these calls test the text checks, not authentication.
+    headers: {
+      'content-type': 'application/json',
+      ...credentialHeaders({ apiKey: stack.admin.apiKey }),
+    },
     body,
   });
   const json = (await response.json()) as {

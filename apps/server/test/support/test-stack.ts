@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@sluice/simulator';
@@ -152,7 +152,11 @@ export interface TestStackOptions {
   app?: ServerAppOptions;
   /** Reuse a database directory (for restart tests). */
   directory?: string;
-  /** Act as this existing user (made on this database earlier) instead of signing one up. */
+  /**
+   * Act as this existing user (made on this database earlier) instead of signing one up.
+   * Without it, a stack on a `directory` whose database file is still there acts as the first
+   * user it had there; on a new database (the file is gone) it signs up a new first user.
+   */
   user?: Omit<CreatedUser, 'client'>;
 }
 
@@ -191,6 +195,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   });
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const databasePath = join(directory, 'sluice.db');
+  // The user remembered for this directory lives in its database file: a new file has no users.
+  const remembered = existsSync(databasePath) ? firstUsers.get(directory) : undefined;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -213,7 +219,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const served = observeServedSubscriptions(app);
   const url = await app.listen();
   const unregister = registerServer(url, served);
-  const known = options.user ?? firstUsers.get(directory);
+  const known = options.user ?? remembered;
   const admin: CreatedUser = known
     ? { ...known, client: createClient(url, { apiKey: known.apiKey }) }
     : await createUser({ url }, { email: `admin-${process.pid}-${userCounter + 1}@example.com` });
