@@ -28,10 +28,26 @@ function upstreamCharacters(): number {
   return stack.simulator.requests[0]?.text.length ?? 0;
 }
 
-/** Cuts every connection through the proxy each time the upstream passes one of these lengths. */
-async function dropConnectionsAt(lengths: readonly number[]): Promise<void> {
-  for (const length of lengths) {
-    await waitUntil(() => upstreamCharacters() >= length);
+/**
+ * Cuts every connection through the proxy each time the upstream passes one of these lengths,
+ * each time only once the client is back from the previous cut and has received something
+ * over its new connection: every cut hits a live connection, however slowly a loaded machine
+ * reconnects.
+ */
+async function dropConnectionsAt(
+  lengths: readonly number[],
+  client: { reconnects: () => number; progress: () => number },
+): Promise<void> {
+  let progressAtCut = -1;
+  for (const [index, length] of lengths.entries()) {
+    await waitUntil(
+      () =>
+        upstreamCharacters() >= length &&
+        client.reconnects() === index &&
+        client.progress() > progressAtCut,
+      () => `upstream ${upstreamCharacters()}, reconnects ${client.reconnects()}`,
+    );
+    progressAtCut = client.progress();
     proxy.dropConnections();
   }
 }
@@ -58,7 +74,10 @@ describe('followPlanEvents through a connection that keeps breaking', { timeout:
       signal: new AbortController().signal,
       retry: fastRetry,
     });
-    await dropConnectionsAt([300, 900, 1500]);
+    await dropConnectionsAt([300, 900, 1500], {
+      reconnects: () => reconnects.length,
+      progress: () => events.length,
+    });
     const end = await following;
 
     expect(end).toEqual({ type: 'end', status: 'completed' });
@@ -93,7 +112,10 @@ describe('followPlanEvents through a connection that keeps breaking', { timeout:
 describe('sluice through a connection that keeps breaking', { timeout: 30_000 }, () => {
   it('shows the plan exactly as a clean watch does, after reconnecting', async () => {
     const cli = startCli(['plan', goals, '--server', proxy.url]);
-    await dropConnectionsAt([300, 900, 1500]);
+    await dropConnectionsAt([300, 900, 1500], {
+      reconnects: () => cli.stderr.match(/Connection lost; reconnecting/g)?.length ?? 0,
+      progress: () => cli.stdout.length,
+    });
     expect(await cli.exited).toBe(0);
     expect(
       cli.stderr.match(/Connection lost; reconnecting in 0\.0 s \(attempt 1\)…\n/g),
