@@ -2,6 +2,23 @@ import { setProviderKeyInputSchema, updateChatSettingsInputSchema } from '@sluic
 import { z } from 'zod';
 import { adminProcedure, router } from '../trpc';
 
+/** A user's own limit: a number, `'unlimited'`, or null (back to the env default). */
+const quotaOverrideSchema = (maximum: number) =>
+  z.union([z.number().min(0).max(maximum), z.literal('unlimited'), z.null()]).optional();
+
+export const setUserQuotasInputSchema = z.object({
+  userId: z.string().min(1).max(100),
+  plansPerMonth: quotaOverrideSchema(1_000_000_000).refine(
+    (value) => typeof value !== 'number' || Number.isInteger(value),
+    'must be a whole number',
+  ),
+  repliesPerDay: quotaOverrideSchema(1_000_000_000).refine(
+    (value) => typeof value !== 'number' || Number.isInteger(value),
+    'must be a whole number',
+  ),
+  usdPerMonth: quotaOverrideSchema(1_000_000_000),
+});
+
 export const updateAccountSettingsInputSchema = z.object({ allowSignUp: z.boolean().optional() });
 
 /** App-wide settings only the admin may read and change. */
@@ -16,6 +33,13 @@ export const adminRouter = router({
   updateChatDefaults: adminProcedure
     .input(updateChatSettingsInputSchema)
     .mutation(({ ctx, input }) => ctx.chat.updateDefaultSettings(input)),
+
+  /** Every user with their quotas (`override` null: the env default applies). */
+  listUsers: adminProcedure.query(({ ctx }) => ctx.quotas.listUsers()),
+  /** Overrides a user's limits; a field left out keeps its value. */
+  setUserQuotas: adminProcedure
+    .input(setUserQuotasInputSchema)
+    .mutation(({ ctx, input }) => ctx.quotas.setUserQuotas(input)),
 
   /** The app-wide provider keys, used by users who stored none. */
   setProviderKey: adminProcedure
