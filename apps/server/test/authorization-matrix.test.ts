@@ -249,7 +249,10 @@ const matrix: Record<string, Row> = {
     call: (client) =>
       query(() => client.admin.updateChatDefaults.mutate({ postSystemPrompt: 'Cite sources.' })),
   },
-  'admin.listUsers': { kind: 'admin', call: (client) => query(() => client.admin.listUsers.query()) },
+  'admin.listUsers': {
+    kind: 'admin',
+    call: (client) => query(() => client.admin.listUsers.query()),
+  },
   'admin.setUserQuotas': {
     kind: 'admin',
     call: (client) =>
