@@ -48,10 +48,10 @@ import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapt
 import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
-import { appRouter } from './routers/app-router';
-import { createEncryptor } from './secrets/encryptor';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
+import { appRouter } from './routers/app-router';
+import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
 import { createPlanService } from './services/plan-service';
 import {
