@@ -48,6 +48,8 @@ import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapt
 import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
+import { createGenerationRateLimit } from './quotas/generation-rate-limit';
+import { createQuotaService } from './quotas/quota-service';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
@@ -197,6 +199,8 @@ export async function createServerApp(
   };
   // One cap for plans and chat replies together.
   const slots = createGenerationSlots(config.maxActiveGenerations);
+  const quotas = createQuotaService({ db, defaults: config.quotas });
+  const startRate = createGenerationRateLimit({ perMinute: config.generationsPerMinute });
 
   const load = createLoadMonitor({
     maxDelayMs: config.maxEventLoopDelayMs,
@@ -224,6 +228,8 @@ export async function createServerApp(
     slots,
     isOverloaded,
     resolveUpstream,
+    quotas,
+    startRate,
   });
 
   const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
@@ -246,6 +252,8 @@ export async function createServerApp(
     slots,
     isOverloaded,
     resolveUpstream,
+    quotas,
+    startRate,
   });
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);
@@ -272,6 +280,7 @@ export async function createServerApp(
     apiKeys,
     accountSettings,
     providerKeys,
+    quotas,
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,

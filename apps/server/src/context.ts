@@ -3,6 +3,7 @@ import type { ApiKeys } from './auth/api-keys';
 import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
 import type { ProviderKeyService } from './provider-keys/provider-key-service';
+import type { QuotaService } from './quotas/quota-service';
 import type { ChatService } from './services/chat-service';
 import type { PlanService } from './services/plan-service';
 
@@ -12,6 +13,7 @@ export interface ContextDependencies {
   apiKeys: ApiKeys;
   accountSettings: AccountSettingsService;
   providerKeys: ProviderKeyService;
+  quotas: QuotaService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;

@@ -14,6 +14,9 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
 
+/** Unset or empty: no limit. */
+const optionalLimit = (schema: z.ZodType<number, string>) => optionalText.pipe(schema.optional());
+
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 export const generateEncryptionKeyHint =
@@ -89,6 +92,11 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  // Per-user quotas (unset = unlimited; the admin overrides them per user) and start rate.
+  QUOTA_PLANS_PER_MONTH: optionalLimit(z.coerce.number<string>().int().min(0)),
+  QUOTA_REPLIES_PER_DAY: optionalLimit(z.coerce.number<string>().int().min(0)),
+  QUOTA_USD_PER_MONTH: optionalLimit(z.coerce.number<string>().min(0)),
+  RATE_LIMIT_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   // Provider keys stored by users and the admin are encrypted with this key (see README).
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
 });
@@ -129,6 +137,16 @@ export interface ServerConfig {
   auth: AuthConfig;
   /** Encrypts stored provider keys; undefined when ENCRYPTION_KEY is unset. */
   encryptionKey: Buffer | undefined;
+  quotas: QuotaDefaults;
+  /** Generations one user may start per minute; 0 = no limit. */
+  generationsPerMinute: number;
+}
+
+/** The limits of users the admin set none for; undefined = unlimited. */
+export interface QuotaDefaults {
+  plansPerMonth: number | undefined;
+  repliesPerDay: number | undefined;
+  usdPerMonth: number | undefined;
 }
 
 export interface AuthConfig {
@@ -258,6 +276,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     encryptionKey: env.ENCRYPTION_KEY,
+    quotas: {
+      plansPerMonth: env.QUOTA_PLANS_PER_MONTH,
+      repliesPerDay: env.QUOTA_REPLIES_PER_DAY,
+      usdPerMonth: env.QUOTA_USD_PER_MONTH,
+    },
+    generationsPerMinute: env.RATE_LIMIT_GENERATIONS_PER_MINUTE,
   };
 }
 

@@ -7,6 +7,8 @@ import {
   NotConfiguredError,
   NotFoundError,
   PersistenceError,
+  QuotaExceededError,
+  RateLimitedError,
   TooManyRequestsError,
 } from './services/errors';
 
@@ -47,6 +49,11 @@ const t = initTRPC.context<Context>().create({
   },
   errorFormatter({ shape, error }) {
     const fieldErrors = fieldErrorsOf(error.cause);
+    // Quota and rate refusals say which limit and when it frees up (`reason`, `quota`, …).
+    const refusal =
+      error.cause instanceof QuotaExceededError || error.cause instanceof RateLimitedError
+        ? error.cause.data
+        : {};
     // Never a stack trace (absolute paths, code layout) to a client, whatever NODE_ENV says;
     // the logs keep the error itself.
     const { stack: _stack, ...data } = shape.data;
@@ -57,7 +64,7 @@ const t = initTRPC.context<Context>().create({
         error.cause instanceof ZodError && fieldErrors
           ? describeFieldErrors(fieldErrors)
           : shape.message,
-      data: { ...data, fieldErrors },
+      data: { ...data, fieldErrors, ...refusal },
     };
   },
 });

@@ -228,6 +228,7 @@ const matrix: Record<string, Row> = {
     kind: 'scoped',
     call: (client) => query(() => client.account.listProviderKeys.query()),
   },
+  'account.usage': { kind: 'scoped', call: (client) => query(() => client.account.usage.query()) },
   'account.deleteProviderKey': {
     kind: 'scoped',
     call: (client) =>
@@ -247,6 +248,17 @@ const matrix: Record<string, Row> = {
     kind: 'admin',
     call: (client) =>
       query(() => client.admin.updateChatDefaults.mutate({ postSystemPrompt: 'Cite sources.' })),
+  },
+  'admin.listUsers': {
+    kind: 'admin',
+    call: (client) => query(() => client.admin.listUsers.query()),
+  },
+  'admin.setUserQuotas': {
+    kind: 'admin',
+    call: (client) =>
+      query(() =>
+        client.admin.setUserQuotas.mutate({ userId: other.user.id, plansPerMonth: 'unlimited' }),
+      ),
   },
   'admin.setProviderKey': {
     kind: 'admin',

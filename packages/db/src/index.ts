@@ -11,6 +11,7 @@ export * from './repositories/chat';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
 export * from './repositories/provider-keys';
+export * from './repositories/quotas';
 export * from './repositories/user-settings';
 export * from './repositories/users';
 export type * from './schema';

@@ -198,6 +198,28 @@ export interface ProviderKeysTable {
   updated_at: string;
 }
 
+export type QuotaName = 'plans-per-month' | 'replies-per-day' | 'usd-per-month';
+
+/** The admin's overrides: NULL = the env default, -1 = unlimited, else the user's limit. */
+export interface UserQuotasTable {
+  user_id: string;
+  plans_per_month: number | null;
+  replies_per_day: number | null;
+  usd_per_month: number | null;
+  updated_at: string;
+}
+
+export interface QuotaUsageTable {
+  user_id: string;
+  quota: QuotaName;
+  /** `2026-12` for monthly quotas, `2026-12-02` for daily ones (UTC). */
+  period: string;
+  /** Generations counted in the period. */
+  used: Generated<number>;
+  /** Their settled cost, USD. */
+  spent_usd: Generated<number>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -212,7 +234,12 @@ export interface Database {
   chat_messages: ChatMessagesTable;
   chat_artifacts: ChatArtifactsTable;
   provider_keys: ProviderKeysTable;
+  user_quotas: UserQuotasTable;
+  quota_usage: QuotaUsageTable;
 }
+
+export type UserQuotasRow = Selectable<UserQuotasTable>;
+export type QuotaUsageRow = Selectable<QuotaUsageTable>;
 
 export type ProviderKeyRow = Selectable<ProviderKeysTable>;
 

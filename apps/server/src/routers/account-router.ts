@@ -16,6 +16,9 @@ export const accountRouter = router({
     role: ctx.caller.role,
   })),
 
+  /** The caller's quotas in the current periods: `limit` null = unlimited; spend in USD. */
+  usage: protectedProcedure.query(({ ctx }) => ctx.quotas.usage(ctx.caller.userId)),
+
   /** The key is in this answer only; afterwards only its first characters are shown. */
   createApiKey: protectedProcedure
     .input(createApiKeyInputSchema)

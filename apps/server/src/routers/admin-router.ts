@@ -1,5 +1,6 @@
 import {
   setProviderKeyInputSchema,
+  setUserQuotasInputSchema,
   updateAccountSettingsInputSchema,
   updateChatSettingsInputSchema,
 } from '@sluice/shared';
@@ -17,6 +18,13 @@ export const adminRouter = router({
   updateChatDefaults: adminProcedure
     .input(updateChatSettingsInputSchema)
     .mutation(({ ctx, input }) => ctx.chat.updateDefaultSettings(input)),
+
+  /** Every user with their quotas (`override` null: the env default applies). */
+  listUsers: adminProcedure.query(({ ctx }) => ctx.quotas.listUsers()),
+  /** Overrides a user's limits; a field left out keeps its value. */
+  setUserQuotas: adminProcedure
+    .input(setUserQuotasInputSchema)
+    .mutation(({ ctx, input }) => ctx.quotas.setUserQuotas(input)),
 
   /** The app-wide provider keys, used by users who stored none. */
   setProviderKey: adminProcedure

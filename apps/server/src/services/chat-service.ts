@@ -18,6 +18,7 @@ import {
   listChatArtifacts,
   listChatMessages,
   listChatSessions,
+  type QuotaReservation,
   readSettings,
   readUserSettings,
   updateChatSession,
@@ -45,7 +46,11 @@ import type { GenerationUpstream } from '../provider-keys/generation-upstream';
 import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError } from './errors';
-import { type GenerationServiceDependencies, reserveGenerationSlot } from './generation-settings';
+import {
+  failedBeforeFirstToken,
+  type GenerationServiceDependencies,
+  reserveGenerationSlot,
+} from './generation-settings';
 
 export type { ChatSessionView };
 
@@ -124,7 +129,8 @@ function artifactView(row: ChatArtifactRow): ChatArtifactView {
 }
 
 export function createChatService(dependencies: ChatServiceDependencies) {
-  const { db, engine, bus, sessionBus, config, slots, logger, resolveUpstream } = dependencies;
+  const { db, engine, bus, sessionBus, config, slots, logger, resolveUpstream, quotas, startRate } =
+    dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -237,6 +243,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     messages: ReturnType<typeof composeChatMessages>;
     slot: GenerationSlot;
     upstream: GenerationUpstream;
+    owner: { userId: string; reservations: readonly QuotaReservation[] };
   }): void {
     const { session, userMessage, replyId, artifactId } = args;
     const replyLogger = logger.child({
@@ -283,6 +290,14 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           provisionedArtifactId: artifactId,
           now: now(),
         });
+        await quotas
+          .settle(args.owner.userId, args.owner.reservations, {
+            failedBeforeFirstToken: failedBeforeFirstToken(result),
+            cost: result.usage?.cost ?? null,
+          })
+          .catch((error: unknown) =>
+            replyLogger.error({ err: error }, 'could not settle the quota'),
+          );
       },
     });
   }
@@ -314,6 +329,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     input: SendChatMessageInput,
     signal: AbortSignal,
   ): Promise<SendAnswer> {
+    await startRate.consume(userId);
     const slot = reserveGenerationSlot(slots, isOverloaded);
     let started: { answer: SendAnswer; firstTurnOf?: ChatSessionRow };
     try {
@@ -363,6 +379,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     const userMessageId = newId();
     const replyId = newId();
     const upstream = await resolveUpstream(userId);
+    const reservations = await quotas.reservationsFor(userId, 'reply');
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
       await insertChatTurn(db, {
@@ -375,9 +392,12 @@ export function createChatService(dependencies: ChatServiceDependencies) {
         },
         assistantMessage: { id: replyId, model: session.model, keySource: upstream.keySource },
         artifactId,
+        quotas: reservations,
         now: now(),
       });
     } catch (error) {
+      const refusal = quotas.refusalFor(error);
+      if (refusal) throw refusal;
       if (isClientRequestViolation(error)) {
         const raced = await existingTurn(session.id, input.clientRequestId);
         if (raced) return attach(raced);
@@ -403,6 +423,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       artifactId,
       slot,
       upstream,
+      owner: { userId, reservations },
       messages: composeChatMessages({
         parts: {
           ...settings,

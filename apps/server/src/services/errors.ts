@@ -45,3 +45,40 @@ export class NotConfiguredError extends Error {
     this.name = 'NotConfiguredError';
   }
 }
+
+/** The fields a refusal adds to the error's `data` (besides the code). */
+export type RefusalData =
+  | { reason: 'QUOTA_EXCEEDED'; quota: string; resetsAt: string }
+  | { reason: 'RATE_LIMITED'; limit: string; retryAt: string };
+
+/** A per-user quota ran out: TOO_MANY_REQUESTS with `data.reason: 'QUOTA_EXCEEDED'`. */
+export class QuotaExceededError extends TooManyRequestsError {
+  constructor(
+    message: string,
+    readonly quota: string,
+    readonly resetsAt: Date,
+  ) {
+    super(message);
+    this.name = 'QuotaExceededError';
+  }
+
+  get data(): RefusalData {
+    return { reason: 'QUOTA_EXCEEDED', quota: this.quota, resetsAt: this.resetsAt.toISOString() };
+  }
+}
+
+/** The user starts generations faster than a limit allows: `data.reason: 'RATE_LIMITED'`. */
+export class RateLimitedError extends TooManyRequestsError {
+  constructor(
+    message: string,
+    readonly limit: string,
+    readonly retryAt: Date,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+
+  get data(): RefusalData {
+    return { reason: 'RATE_LIMITED', limit: this.limit, retryAt: this.retryAt.toISOString() };
+  }
+}

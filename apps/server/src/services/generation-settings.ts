@@ -1,9 +1,15 @@
 import type { SluiceDatabase } from '@sluice/db';
 import type { Logger } from 'pino';
 import type { EventBus } from '../generation/event-bus';
-import type { GenerationEngine, GenerationMessage } from '../generation/generation-engine';
+import type {
+  GenerationEngine,
+  GenerationMessage,
+  GenerationResult,
+} from '../generation/generation-engine';
 import type { GenerationSlot, GenerationSlots } from '../generation/generation-slots';
 import type { ResolveUpstream } from '../provider-keys/generation-upstream';
+import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
+import type { QuotaService } from '../quotas/quota-service';
 import { TooManyRequestsError } from './errors';
 
 /** What plan and chat services need to know to start generations. */
@@ -25,6 +31,10 @@ export interface GenerationServiceDependencies<TSemantic extends { type: string 
   logger: Logger;
   /** Which key (and so which upstream) pays for a generation started by a user. */
   resolveUpstream: ResolveUpstream;
+  /** Per-user quotas, taken in the transaction that writes the plan or reply. */
+  quotas: QuotaService;
+  /** Per-user start rate, checked before the slot and the quota. */
+  startRate: GenerationRateLimit;
   /** True while the server is too busy to start another generation. */
   isOverloaded?: () => boolean;
   newId?: () => string;
@@ -51,4 +61,9 @@ export function reserveGenerationSlot(
     );
   }
   return slot;
+}
+
+/** Whether a finished generation gives its quota units back: it failed before any token. */
+export function failedBeforeFirstToken(result: GenerationResult): boolean {
+  return result.status === 'failed' && result.stats.timeToFirstTokenMs === null;
 }

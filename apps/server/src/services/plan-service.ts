@@ -8,6 +8,7 @@ import {
   markPlanAttempt,
   type PlanCursor,
   type PlanWithInputRow,
+  type QuotaReservation,
 } from '@sluice/db';
 import type {
   CreatePlanInput,
@@ -24,7 +25,11 @@ import { type ObservedMessage, observeGeneration } from '../generation/observe-g
 import { storedStreamError } from '../generation/stored-outcome';
 import type { ProviderRequest } from '../providers/provider';
 import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from './errors';
-import { type GenerationServiceDependencies, reserveGenerationSlot } from './generation-settings';
+import {
+  failedBeforeFirstToken,
+  type GenerationServiceDependencies,
+  reserveGenerationSlot,
+} from './generation-settings';
 import { createPlanDocumentTracker, storedPlanStream } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 
@@ -97,7 +102,8 @@ function usageOf(row: PlanWithInputRow): PlanUsage | null {
 }
 
 export function createPlanService(dependencies: PlanServiceDependencies) {
-  const { db, engine, bus, config, slots, logger, resolveUpstream } = dependencies;
+  const { db, engine, bus, config, slots, logger, resolveUpstream, quotas, startRate } =
+    dependencies;
   const newId = dependencies.newId ?? randomUUID;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
@@ -114,6 +120,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     planId: string,
     slot: GenerationSlot,
     request: ProviderRequest,
+    owner: { userId: string; reservations: readonly QuotaReservation[] },
     initialText?: string,
   ): void {
     const generationLogger = logger.child({ planId, model: request.model });
@@ -152,6 +159,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
             : null,
           now: now(),
         });
+        await quotas
+          .settle(owner.userId, owner.reservations, {
+            failedBeforeFirstToken: failedBeforeFirstToken(result),
+            cost: result.usage?.cost ?? null,
+          })
+          .catch((error: unknown) =>
+            generationLogger.error({ err: error }, 'could not settle the quota'),
+          );
       },
     });
   }
@@ -187,6 +202,8 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     try {
       await write();
     } catch (error) {
+      const refusal = quotas.refusalFor(error);
+      if (refusal) throw refusal;
       logger.error({ err: error }, 'could not save the plan');
       throw new PersistenceError(
         'Could not save the plan, so nothing was sent to the model. Try again.',
@@ -198,10 +215,15 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
   }
 
   /**
-   * Runs `start` with a slot reserved before its first `await`; `start` hands the slot to
-   * the engine as its last step. Any failure before that gives the slot back.
+   * Counts the start against the user's rate, then runs `start` with a slot reserved before
+   * its first `await`; `start` hands the slot to the engine as its last step. Any failure
+   * before that gives the slot back.
    */
-  async function withSlot<T>(start: (slot: GenerationSlot) => Promise<T>): Promise<T> {
+  async function withSlot<T>(
+    userId: string,
+    start: (slot: GenerationSlot) => Promise<T>,
+  ): Promise<T> {
+    await startRate.consume(userId);
     const slot = reserveGenerationSlot(slots, isOverloaded);
     try {
       return await start(slot);
@@ -213,10 +235,11 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
 
   /** `userId`: who starts it; their provider key pays, else the app's or the environment's. */
   function create(userId: string, input: CreatePlanInput): Promise<{ planId: string }> {
-    return withSlot(async (slot) => {
+    return withSlot(userId, async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
       const upstream = await resolveUpstream(userId);
+      const reservations = await quotas.reservationsFor(userId, 'plan');
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
         insertPlan(db, {
@@ -227,6 +250,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           preferences: input.preferences ?? {},
           model,
           keySource: upstream.keySource,
+          quotas: reservations,
           now: now(),
         }),
       );
@@ -234,6 +258,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         planId,
         slot,
         upstream.prepare(buildPlanRequest(input, { ...config, model })),
+        { userId, reservations },
       );
       return { planId };
     });
@@ -244,7 +269,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     userId: string,
     input: { planId: string; model?: string },
   ): Promise<{ planId: string }> {
-    return withSlot((slot) => startContinuation(userId, input, slot));
+    return withSlot(userId, (slot) => startContinuation(userId, input, slot));
   }
 
   async function startContinuation(
@@ -271,6 +296,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     const planId = newId();
     const model = input.model ?? source.model;
     const upstream = await resolveUpstream(userId);
+    const reservations = await quotas.reservationsFor(userId, 'plan');
     await persist(() =>
       insertContinuation(db, {
         id: planId,
@@ -279,6 +305,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         prefix,
         model,
         keySource: upstream.keySource,
+        quotas: reservations,
         now: now(),
       }),
     );
@@ -290,6 +317,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       planId,
       slot,
       upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
+      { userId, reservations },
       prefix,
     );
     return { planId };

@@ -209,6 +209,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     // Every test client comes from 127.0.0.1: the per-IP sign-up limit would refuse the users
     // tests create. Tests of that limit set it back.
     AUTH_RATE_LIMIT_PER_IP: '100000',
+    // Tests start many generations as one user; the start-rate tests set it.
+    RATE_LIMIT_GENERATIONS_PER_MINUTE: '0',
     ...options.env,
   });
   const app = await createServerApp(config, {

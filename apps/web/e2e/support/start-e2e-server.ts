@@ -9,6 +9,8 @@ export interface E2eServerOptions {
   webDistDir: string;
   /** Pace of the bundled simulator. 100 pieces a second streams a plan in about 7 s. */
   tokensPerSecond?: number;
+  /** Further environment variables (limits, quotas). */
+  env?: Record<string, string>;
 }
 
 export interface E2eServer {
@@ -91,6 +93,7 @@ export async function startE2eServer(options: E2eServerOptions): Promise<E2eServ
     MAX_EVENT_LOOP_DELAY_MS: '10000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEB_DIST_DIR: options.webDistDir,
+    ...options.env,
   });
   const app = await createServerApp(config, { retryPolicy: e2eRetryPolicy });
   const simulator = app.simulator;

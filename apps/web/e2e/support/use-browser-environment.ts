@@ -48,7 +48,7 @@ async function saveScreenshots(flow: OpenFlow): Promise<void> {
 
 /** Registers the hooks of a browser test file: one server and one Chromium for the file. */
 export function useBrowserEnvironment(
-  options: { tokensPerSecond?: number } = {},
+  options: { tokensPerSecond?: number; env?: Record<string, string> } = {},
 ): BrowserEnvironment {
   let server: E2eServer | undefined;
   let browser: Browser | undefined;

@@ -4,6 +4,7 @@ import {
   describeRequestError,
   errorCodeOf,
   fieldErrorsOf,
+  isLimitRefusal,
   isNotFoundError,
   isUnreachableError,
   unreachableMessage,
@@ -39,6 +40,38 @@ describe('describeRequestError', () => {
     ['INTERNAL_SERVER_ERROR', 500, 'Something went wrong on the Sluice server. Try again.'],
   ])('describes %s in plain words', (code, status, expected) => {
     expect(describeRequestError(serverError(code, status))).toBe(expected);
+  });
+
+  it('says plainly which quota ran out and when it comes back', () => {
+    const message = 'You have used all 20 plans for this month; more on 1 December.';
+    const error = TRPCClientError.from({
+      error: {
+        message,
+        code: -32000,
+        data: {
+          code: 'TOO_MANY_REQUESTS',
+          httpStatus: 429,
+          reason: 'QUOTA_EXCEEDED',
+          quota: 'plans-per-month',
+          resetsAt: '2026-12-01T00:00:00.000Z',
+        },
+      },
+    });
+    expect(isLimitRefusal(error)).toBe(true);
+    expect(describeRequestError(error)).toBe(message);
+  });
+
+  it('passes on the start-rate refusal, which names its limit', () => {
+    const message =
+      'You started 30 generations in the last minute (RATE_LIMIT_GENERATIONS_PER_MINUTE); try again in 12 s.';
+    const error = TRPCClientError.from({
+      error: {
+        message,
+        code: -32000,
+        data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, reason: 'RATE_LIMITED' },
+      },
+    });
+    expect(describeRequestError(error)).toBe(message);
   });
 
   it('recognises NOT_FOUND', () => {

@@ -10,6 +10,8 @@ interface ErrorData {
   code?: string;
   httpStatus?: number;
   fieldErrors?: FieldErrors | null;
+  /** Set on quota and rate refusals (TOO_MANY_REQUESTS). */
+  reason?: string;
 }
 
 function errorData(error: unknown): ErrorData | undefined {
@@ -40,6 +42,21 @@ export function fieldErrorsOf(error: unknown): FieldErrors | null {
   return data?.code === 'BAD_REQUEST' && data.fieldErrors ? data.fieldErrors : null;
 }
 
+/**
+ * A per-user limit refused the request (`QUOTA_EXCEEDED`: a quota ran out;
+ * `RATE_LIMITED`: too many starts in a minute). The server words these for the user:
+ * what ran out and when it comes back.
+ */
+export function isLimitRefusal(error: unknown): boolean {
+  const reason = errorData(error)?.reason;
+  return reason === 'QUOTA_EXCEEDED' || reason === 'RATE_LIMITED';
+}
+
+export function limitRefusalMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  return message || 'You have reached a limit of your account. Try again later.';
+}
+
 /** One plain sentence for a failed query or mutation. */
 export function describeRequestError(error: unknown): string {
   if (isUnreachableError(error)) return unreachableMessage;
@@ -55,6 +72,7 @@ export function describeRequestError(error: unknown): string {
     case 'NOT_FOUND':
       return 'No plan with this id.';
     case 'TOO_MANY_REQUESTS':
+      if (isLimitRefusal(error)) return limitRefusalMessage(error);
       return 'The server is busy writing other plans. Try again in a moment.';
     case 'CONFLICT':
       return message;

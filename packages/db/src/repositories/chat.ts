@@ -8,6 +8,7 @@ import type {
 } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
+import { type QuotaReservation, reserveQuotas } from './quotas';
 
 // Settings -------------------------------------------------------------------
 
@@ -215,11 +216,13 @@ export interface InsertChatTurnArgs {
   assistantMessage: { id: string; model: string; keySource?: KeySource | null };
   /** Provisioned before the upstream call when the reply may carry an experiment. */
   artifactId: string | null;
+  /** Units taken in the same transaction; a quota that ran out throws QuotaUnavailableError. */
+  quotas?: readonly QuotaReservation[];
   now: Date;
 }
 
 /**
- * Writes the user message, the assistant message (status `generating`) and any artifact
+ * Takes the quota units and writes the user message, the assistant message (status `generating`) and any artifact
  * row in one transaction. The database refuses a second generating message in a session
  * (unique index): that surfaces as an error whose message names `chat_messages.session_id`.
  */
@@ -229,6 +232,7 @@ export async function insertChatTurn(
 ): Promise<void> {
   const timestamp = args.now.toISOString();
   await db.transaction().execute(async (transaction) => {
+    await reserveQuotas(transaction, args.userId, args.quotas ?? []);
     await transaction
       .insertInto('chat_messages')
       .values({

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, KeySource, PlanRow } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
+import { type QuotaReservation, reserveQuotas } from './quotas';
 
 export type { ContentAppend } from './content-appends';
 
@@ -15,15 +16,21 @@ export interface InsertPlanArgs {
   model: string;
   /** Which key pays for the generation (recorded, never the key). */
   keySource?: KeySource | null;
+  /** Units taken in the same transaction; a quota that ran out throws QuotaUnavailableError. */
+  quotas?: readonly QuotaReservation[];
   now: Date;
 }
 
 export type PlanWithInputRow = PlanRow & { goals: string; preferences: string };
 
-/** Writes the input and the plan row (status `generating`) in one transaction. */
+/**
+ * Takes the quota units and writes the input and the plan row (status `generating`) in one
+ * transaction: a refused quota writes nothing.
+ */
 export async function insertPlan(db: Kysely<Database>, args: InsertPlanArgs): Promise<PlanRow> {
   const timestamp = args.now.toISOString();
   return db.transaction().execute(async (transaction) => {
+    await reserveQuotas(transaction, args.userId, args.quotas ?? []);
     await transaction
       .insertInto('plan_inputs')
       .values({
@@ -61,31 +68,36 @@ export interface InsertContinuationArgs {
   prefix: string;
   model: string;
   keySource?: KeySource | null;
+  /** Units taken in the same transaction (see insertPlan). */
+  quotas?: readonly QuotaReservation[];
   now: Date;
 }
 
-/** A new `generating` plan that starts from another plan's saved text. */
+/** A new `generating` plan that starts from another plan's saved text (quota units taken with it). */
 export async function insertContinuation(
   db: Kysely<Database>,
   args: InsertContinuationArgs,
 ): Promise<PlanRow> {
   const timestamp = args.now.toISOString();
-  return db
-    .insertInto('plans')
-    .values({
-      id: args.id,
-      user_id: args.userId,
-      input_id: args.source.inputId,
-      status: 'generating',
-      model: args.model,
-      partial_content: args.prefix,
-      continued_from: args.source.id,
-      key_source: args.keySource ?? null,
-      created_at: timestamp,
-      updated_at: timestamp,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.transaction().execute(async (transaction) => {
+    await reserveQuotas(transaction, args.userId, args.quotas ?? []);
+    return transaction
+      .insertInto('plans')
+      .values({
+        id: args.id,
+        user_id: args.userId,
+        input_id: args.source.inputId,
+        status: 'generating',
+        model: args.model,
+        partial_content: args.prefix,
+        continued_from: args.source.id,
+        key_source: args.keySource ?? null,
+        created_at: timestamp,
+        updated_at: timestamp,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 function selectPlanWithInput(db: Kysely<Database>) {

@@ -11,3 +11,17 @@ export type ApiKeyIdInput = z.infer<typeof apiKeyIdInputSchema>;
 
 export const updateAccountSettingsInputSchema = z.object({ allowSignUp: z.boolean().optional() });
 export type UpdateAccountSettingsInput = z.infer<typeof updateAccountSettingsInputSchema>;
+
+/** A user's own limit: a number, `'unlimited'`, or null (back to the env default). */
+const quotaOverrideSchema = (maximum: number) =>
+  z.union([z.number().min(0).max(maximum), z.literal('unlimited'), z.null()]).optional();
+const wholeNumber = (value: number | 'unlimited' | null | undefined) =>
+  typeof value !== 'number' || Number.isInteger(value);
+
+export const setUserQuotasInputSchema = z.object({
+  userId: userText().min(1).max(100),
+  plansPerMonth: quotaOverrideSchema(1_000_000_000).refine(wholeNumber, 'must be a whole number'),
+  repliesPerDay: quotaOverrideSchema(1_000_000_000).refine(wholeNumber, 'must be a whole number'),
+  usdPerMonth: quotaOverrideSchema(1_000_000_000),
+});
+export type SetUserQuotasInput = z.infer<typeof setUserQuotasInputSchema>;

@@ -77,6 +77,7 @@ const validInputs: Record<string, unknown> = {
   chatEventsInputSchema: { sessionId: 'session-1', lastEventId: 'message-1:3.1' },
   createApiKeyInputSchema: { name: 'My laptop' },
   apiKeyIdInputSchema: { id: 'key-1' },
+  setUserQuotasInputSchema: { userId: 'user-1', plansPerMonth: 20, usdPerMonth: 'unlimited' },
   setProviderKeyInputSchema: { provider: 'openrouter', key: 'sk-or-v1-0123456789abcdef' },
   // No text fields.
   listChatSessionsInputSchema: { limit: 10 },

@@ -27,6 +27,24 @@ describe('describeChatRequestError', () => {
     expect(describeChatRequestError(serverError(code, status))).toBe(expected);
   });
 
+  it('says plainly when the daily replies ran out, and when they come back', () => {
+    const message = 'You have used all 50 chat replies for today; more at 00:00 UTC (3 December).';
+    const error = TRPCClientError.from({
+      error: {
+        message,
+        code: -32000,
+        data: {
+          code: 'TOO_MANY_REQUESTS',
+          httpStatus: 429,
+          reason: 'QUOTA_EXCEEDED',
+          quota: 'replies-per-day',
+          resetsAt: '2026-12-03T00:00:00.000Z',
+        },
+      },
+    });
+    expect(describeChatRequestError(error)).toBe(message);
+  });
+
   it("passes on the server's words when the message could not be saved", () => {
     const message = 'Could not save your message, so nothing was sent to the model. Try again.';
     expect(describeChatRequestError(serverError('INTERNAL_SERVER_ERROR', 500, message))).toBe(

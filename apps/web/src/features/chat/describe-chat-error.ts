@@ -1,7 +1,9 @@
 import {
   describeRequestError,
   errorCodeOf,
+  isLimitRefusal,
   isUnreachableError,
+  limitRefusalMessage,
 } from '../../lib/describe-request-error';
 import {
   commonReasonSentences,
@@ -22,6 +24,7 @@ export function describeChatRequestError(error: unknown): string {
     case 'NOT_FOUND':
       return 'This chat no longer exists.';
     case 'TOO_MANY_REQUESTS':
+      if (isLimitRefusal(error)) return limitRefusalMessage(error);
       return 'The server is busy writing other replies. Try again in a moment.';
     case 'INTERNAL_SERVER_ERROR': {
       // The one internal error the server words for people: the message was not saved.
