@@ -64,6 +64,6 @@ export async function signInThroughPage(
 ): Promise<void> {
   if (new URL(page.url()).pathname !== '/sign-in') await page.goto('/sign-in');
   const form = accountForm(page);
-  await form.fill(account);
+  await form.fill({ email: account.email, password: account.password });
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
