@@ -7,7 +7,7 @@ const environment = useBrowserEnvironment();
 
 describe('session settings', () => {
   afterEach(async () => {
-    // The pre- and post-system prompts are global: leave them as a fresh server has them.
+    // The admin's own pre- and post-system prompts: leave them as a fresh server has them.
     await createApiClient(environment.server.url).chat.updateSettings.mutate({
       preSystemPrompt: '',
       postSystemPrompt: '',
@@ -19,6 +19,16 @@ describe('session settings', () => {
     const session = await api.chat.createSession.mutate({});
     const page = await environment.openPage('chat-settings');
     const chat = chatPage(page);
+
+    // The user's own pre-system prompt is on the settings page.
+    await page.goto('/settings');
+    const pre = page.getByRole('textbox', { name: 'Pre-system prompt', exact: true });
+    await expect.poll(() => pre.isEnabled()).toBe(true);
+    await pre.fill('PRE');
+    await page.getByRole('button', { name: 'Save prompts' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await environment.screenshot(page, 'chat-settings-prompts');
+
     await page.goto(`/chat/${session.id}`);
     await chat.composer.waitFor();
 
@@ -26,11 +36,10 @@ describe('session settings', () => {
     const panel = chat.settingsPanel;
     await panel.waitFor({ state: 'visible' });
     await panel.getByRole('textbox', { name: 'System prompt', exact: true }).fill('You are terse.');
-    await panel.getByRole('textbox', { name: 'Pre-system prompt', exact: true }).fill('PRE');
     await environment.screenshot(page, 'chat-settings-panel');
     await panel.getByRole('button', { name: 'Save', exact: true }).click();
 
-    // Saved on the server: the session's system prompt and the global pre-system prompt.
+    // Saved on the server: the session's system prompt and the user's pre-system prompt.
     await expect
       .poll(async () => {
         const [saved, settings] = await Promise.all([

@@ -1,12 +1,21 @@
 import { lazy, Suspense } from 'react';
 import { PageNotFound } from './components/page-not-found';
 import { SimulatedBadge } from './components/simulated-badge';
+import { AccountMenu } from './features/account/account-menu';
+import { SetupPage } from './features/account/setup-page';
+import { SignInPage } from './features/account/sign-in-page';
+import { SignUpPage } from './features/account/sign-up-page';
+import { useAuthGate } from './features/account/use-auth-gate';
 import { HomePage } from './features/plans/home-page';
 import { PlanPage } from './features/plans/plan-page';
+import { describeRequestError } from './lib/describe-request-error';
 import { Link, type Route, useRoute } from './lib/router';
 
 // Its own chunk: the markdown renderer and the chat screens load only when chat opens.
 const ChatPage = lazy(() => import('./features/chat/chat-page'));
+// Settings pages are visited rarely: their own chunks too.
+const SettingsPage = lazy(() => import('./features/account/settings-page'));
+const AdminSettingsPage = lazy(() => import('./features/account/admin-settings-page'));
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -19,6 +28,22 @@ function Screen({ route }: { route: Route }) {
       return (
         <Suspense fallback={<p className="muted">Loading the chat…</p>}>
           <ChatPage sessionId={route.sessionId} />
+        </Suspense>
+      );
+    case 'sign-in':
+      return <SignInPage />;
+    case 'sign-up':
+      return <SignUpPage />;
+    case 'settings':
+      return (
+        <Suspense fallback={<p className="muted">Loading the settings…</p>}>
+          <SettingsPage />
+        </Suspense>
+      );
+    case 'admin-settings':
+      return (
+        <Suspense fallback={<p className="muted">Loading the settings…</p>}>
+          <AdminSettingsPage />
         </Suspense>
       );
     case 'not-found':
@@ -49,9 +74,28 @@ function MainNav({ route }: { route: Route }) {
   );
 }
 
+function GatedScreen({ route, gate }: { route: Route; gate: ReturnType<typeof useAuthGate> }) {
+  if (gate.error) {
+    return (
+      <p className="form-error" role="alert">
+        {describeRequestError(gate.error)}
+      </p>
+    );
+  }
+  switch (gate.decision.kind) {
+    case 'setup':
+      return <SetupPage />;
+    case 'show':
+      return <Screen route={route} />;
+    default:
+      return <p className="muted">Loading…</p>;
+  }
+}
+
 export function App() {
   const route = useRoute();
-  const wide = route.name === 'chat';
+  const gate = useAuthGate(route);
+  const wide = route.name === 'chat' && gate.decision.kind === 'show';
   return (
     <>
       <a className="skip-link" href="#main">
@@ -61,11 +105,12 @@ export function App() {
         <Link to="/" className="brand">
           Sluice
         </Link>
-        <MainNav route={route} />
+        {gate.user ? <MainNav route={route} /> : null}
         <SimulatedBadge />
+        {gate.user ? <AccountMenu user={gate.user} /> : null}
       </header>
       <main id="main" className={wide ? 'app-main app-wide' : 'app-main'}>
-        <Screen route={route} />
+        <GatedScreen route={route} gate={gate} />
       </main>
     </>
   );

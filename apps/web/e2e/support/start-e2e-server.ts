@@ -11,6 +11,11 @@ export interface E2eServerOptions {
   tokensPerSecond?: number;
   /** Further environment variables (limits, quotas). */
   env?: Record<string, string>;
+  /**
+   * Sign up the admin through the API at start (the default). False leaves a fresh server
+   * whose first visit asks for the admin account; sessionCookies is then empty.
+   */
+  signUpAdmin?: boolean;
 }
 
 export interface E2eServer {
@@ -20,7 +25,7 @@ export interface E2eServer {
   url: string;
   /** The session cookies of the signed-up first user (the admin), as name/value pairs. */
   sessionCookies: Array<{ name: string; value: string }>;
-  /** The admin's user id (services take the caller's id). */
+  /** The admin's user id (services take the caller's id); empty without signUpAdmin. */
   adminUserId: string;
   /** Upstream requests whose prompt contains `goals`, in arrival order (records are live). */
   requestsFor(goals: string): SimulatorRequestRecord[];
@@ -53,7 +58,7 @@ export function sessionCookieHeaderFor(serverUrl: string): string | undefined {
 
 /**
  * Creates the first account (the admin) through Better Auth's sign-up route and answers its
- * session cookies, which the browser contexts then carry: the sign-in pages are not built yet.
+ * session cookies, which the browser contexts carry unless a test asks for a signed-out one.
  */
 async function signUpAdmin(
   url: string,
@@ -102,8 +107,9 @@ export async function startE2eServer(options: E2eServerOptions): Promise<E2eServ
     throw new Error('The e2e server should run the bundled simulator (no OPENROUTER_* upstream)');
   }
   const url = await app.listen();
-  const { sessionCookies, userId: adminUserId } = await signUpAdmin(url);
-  sessionCookiesByOrigin.set(new URL(url).origin, sessionCookies);
+  const { sessionCookies, userId: adminUserId } =
+    options.signUpAdmin === false ? { sessionCookies: [], userId: '' } : await signUpAdmin(url);
+  if (sessionCookies.length > 0) sessionCookiesByOrigin.set(new URL(url).origin, sessionCookies);
   return {
     app,
     simulator,

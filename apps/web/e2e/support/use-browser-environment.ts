@@ -14,9 +14,14 @@ export interface BrowserEnvironment {
    * the context is saved to artifacts/screenshots/<flowName>.png (a second tab to
    * <flowName>-tab-2.png), passed or failed, and the context is closed.
    */
-  openPage(flowName: string): Promise<Page>;
+  openPage(flowName: string, options?: OpenPageOptions): Promise<Page>;
   /** Saves an extra screenshot mid-flow: artifacts/screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<void>;
+}
+
+export interface OpenPageOptions {
+  /** With the admin's session cookie (the default), or signed out: no cookie at all. */
+  signedIn?: boolean;
 }
 
 interface OpenFlow {
@@ -48,7 +53,7 @@ async function saveScreenshots(flow: OpenFlow): Promise<void> {
 
 /** Registers the hooks of a browser test file: one server and one Chromium for the file. */
 export function useBrowserEnvironment(
-  options: { tokensPerSecond?: number; env?: Record<string, string> } = {},
+  options: { tokensPerSecond?: number; env?: Record<string, string>; signUpAdmin?: boolean } = {},
 ): BrowserEnvironment {
   let server: E2eServer | undefined;
   let browser: Browser | undefined;
@@ -87,14 +92,16 @@ export function useBrowserEnvironment(
       if (!server) throw new Error('The e2e server has not started (see the beforeAll error)');
       return server;
     },
-    async openPage(flowName) {
+    async openPage(flowName, pageOptions = {}) {
       if (!browser || !server) throw new Error('The browser environment has not started');
-      const signedIn = server;
+      const started = server;
       const context = await browser.newContext({ baseURL: server.url, viewport });
-      // Signed in as the server's admin (the sign-in pages come later).
-      await context.addCookies(
-        signedIn.sessionCookies.map((cookie) => ({ ...cookie, url: signedIn.url })),
-      );
+      // Signed in as the server's admin unless the test signs in (or up) through the pages.
+      if (pageOptions.signedIn !== false) {
+        await context.addCookies(
+          started.sessionCookies.map((cookie) => ({ ...cookie, url: started.url })),
+        );
+      }
       context.setDefaultTimeout(15_000);
       const flow: OpenFlow = { flowName, context, problems: [] };
       const watch = (page: Page) => {

@@ -14,6 +14,11 @@ describe('matchRoute', () => {
     ['/chat/s-1', { name: 'chat', sessionId: 's-1' }],
     ['/chat/s-1/extra', { name: 'not-found', path: '/chat/s-1/extra' }],
     ['/elsewhere', { name: 'not-found', path: '/elsewhere' }],
+    ['/sign-in', { name: 'sign-in' }],
+    ['/sign-up/', { name: 'sign-up' }],
+    ['/settings', { name: 'settings' }],
+    ['/admin/settings', { name: 'admin-settings' }],
+    ['/admin', { name: 'not-found', path: '/admin' }],
   ])('matches %s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });

@@ -7,6 +7,10 @@ export type Route =
   | { name: 'plan'; planId: string }
   /** `/chat` (no session chosen) or `/chat/:sessionId`. */
   | { name: 'chat'; sessionId: string | null }
+  | { name: 'sign-in' }
+  | { name: 'sign-up' }
+  | { name: 'settings' }
+  | { name: 'admin-settings' }
   | { name: 'not-found'; path: string };
 
 const listeners = new Set<() => void>();
@@ -35,8 +39,22 @@ function currentPath(): string {
   return window.location.pathname;
 }
 
+/** The path and query of the page (`/plans/1?x=y`): where to come back to after signing in. */
+export function currentLocation(): string {
+  return `${window.location.pathname}${window.location.search}`;
+}
+
+const fixedRoutes: Record<string, Route> = {
+  '/sign-in': { name: 'sign-in' },
+  '/sign-up': { name: 'sign-up' },
+  '/settings': { name: 'settings' },
+  '/admin/settings': { name: 'admin-settings' },
+};
+
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
+  const fixed = fixedRoutes[pathname.replace(/\/$/, '')];
+  if (fixed) return fixed;
   const plan = /^\/plans\/([^/]+)\/?$/.exec(pathname);
   if (plan?.[1]) {
     try {
@@ -66,7 +84,7 @@ export function chatPath(sessionId?: string | null): string {
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (to === currentPath() && !options.replace) return;
+  if (to === currentLocation() && !options.replace) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   navigations += 1;
@@ -82,6 +100,11 @@ export function hasNavigated(): boolean {
 export function useRoute(): Route {
   const path = useSyncExternalStore(subscribe, currentPath, () => '/');
   return matchRoute(path);
+}
+
+/** The path and query, kept current like useRoute. */
+export function useLocation(): string {
+  return useSyncExternalStore(subscribe, currentLocation, () => '/');
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };

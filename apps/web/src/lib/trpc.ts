@@ -1,5 +1,5 @@
 import type { AppRouter } from '@sluice/server';
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
 import {
   httpBatchLink,
   httpSubscriptionLink,
@@ -40,12 +40,35 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
+/** The query that says who is signed in: the auth gate reads it. */
+export const meQueryKey = [['account', 'me']];
+
+function isMeQuery(queryKey: QueryKey): boolean {
+  const path = queryKey[0];
+  return Array.isArray(path) && path.join('.') === 'account.me';
+}
+
+export function isUnauthorizedError(error: unknown): boolean {
+  return isTRPCClientError(error) && error.data?.code === 'UNAUTHORIZED';
+}
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  // Any answer of UNAUTHORIZED (the session expired, the user signed out in another tab) asks
+  // account.me again; its UNAUTHORIZED sends the app to the sign-in page.
+  const recheckSession = (error: unknown, queryKey?: QueryKey) => {
+    if (!isUnauthorizedError(error) || (queryKey && isMeQuery(queryKey))) return;
+    void client.invalidateQueries({ queryKey: meQueryKey });
+  };
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError: (error, query) => recheckSession(error, query.queryKey),
+    }),
+    mutationCache: new MutationCache({ onError: (error) => recheckSession(error) }),
     defaultOptions: {
       // Back on a tab: what changed elsewhere meanwhile (titles, lists) shows up.
       queries: { retry: shouldRetry, refetchOnWindowFocus: true },
       mutations: { retry: false },
     },
   });
+  return client;
 }

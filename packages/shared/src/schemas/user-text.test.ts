@@ -109,11 +109,13 @@ function schemaStringPaths(schema: unknown, prefix: string[] = []): string[][] {
     format?: string;
     pattern?: string;
     enum?: unknown[];
+    const?: unknown;
     properties?: Record<string, unknown>;
     anyOf?: unknown[];
   };
   if (node.anyOf) return node.anyOf.flatMap((option) => schemaStringPaths(option, prefix));
-  if (node.type === 'string') return node.format || node.pattern || node.enum ? [] : [prefix];
+  if (node.type === 'string')
+    return node.format || node.pattern || node.enum || node.const !== undefined ? [] : [prefix];
   if (node.type === 'object' && node.properties)
     return Object.entries(node.properties).flatMap(([key, child]) =>
       schemaStringPaths(child, [...prefix, key]),

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { FormField } from '../../components/form-field';
 import { fieldErrorsOf } from '../../lib/describe-request-error';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import type { ChatSessionView } from './chat-types';
 import { describeChatRequestError } from './describe-chat-error';
@@ -30,32 +31,22 @@ function draftOf(session: ChatSessionView): Draft {
   };
 }
 
-/** This session's prompts and model, and the prompts every chat shares. */
+/** This session's prompts and model (the user's prompts around every chat are in Settings). */
 export function SessionSettings({ session, onClose }: SessionSettingsProps) {
   const utils = trpc.useUtils();
-  const settings = trpc.chat.settings.useQuery(undefined, { staleTime: 30_000 });
   const updateSession = trpc.chat.updateSession.useMutation();
-  const updateSettings = trpc.chat.updateSettings.useMutation();
   const [draft, setDraft] = useState<Draft>(() => draftOf(session));
-  const [globals, setGlobals] = useState<{ pre: string; post: string } | null>(null);
   const [saved, setSaved] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
-
-  // The shared prompts arrive after the panel opens.
-  useEffect(() => {
-    if (settings.data && globals === null) {
-      setGlobals({ pre: settings.data.preSystemPrompt, post: settings.data.postSystemPrompt });
-    }
-  }, [settings.data, globals]);
 
   useEffect(() => {
     headingRef.current?.focus();
   }, []);
 
-  const fieldErrors = fieldErrorsOf(updateSession.error) ?? fieldErrorsOf(updateSettings.error);
-  const error = updateSession.error ?? updateSettings.error;
-  const saving = updateSession.isPending || updateSettings.isPending;
+  const fieldErrors = fieldErrorsOf(updateSession.error);
+  const error = updateSession.error;
+  const saving = updateSession.isPending;
 
   function change<K extends keyof Draft>(key: K, value: Draft[K]) {
     setSaved(false);
@@ -67,19 +58,10 @@ export function SessionSettings({ session, onClose }: SessionSettingsProps) {
     if (saving) return;
     setSaved(false);
     try {
-      const [nextSession, nextSettings] = await Promise.all([
-        updateSession.mutateAsync({ sessionId: session.id, ...draft }),
-        globals
-          ? updateSettings.mutateAsync({
-              preSystemPrompt: globals.pre,
-              postSystemPrompt: globals.post,
-            })
-          : Promise.resolve(null),
-      ]);
+      const nextSession = await updateSession.mutateAsync({ sessionId: session.id, ...draft });
       utils.chat.getSession.setData({ sessionId: session.id }, (current) =>
         current ? { ...current, session: nextSession } : current,
       );
-      if (nextSettings) utils.chat.settings.setData(undefined, nextSettings);
       void utils.chat.listSessions.invalidate();
       setDraft(draftOf(nextSession));
       setSaved(true);
@@ -190,49 +172,10 @@ export function SessionSettings({ session, onClose }: SessionSettingsProps) {
             The first replies come with a small interactive HTML experiment.
           </p>
         </div>
-        <fieldset className="settings-globals">
-          <legend>Every chat</legend>
-          <FormField
-            id={`${id}-pre`}
-            path="preSystemPrompt"
-            label="Pre-system prompt"
-            hint="Put before every session's system prompt."
-            errors={fieldErrors?.preSystemPrompt}
-          >
-            {(control) => (
-              <textarea
-                {...control}
-                value={globals?.pre ?? ''}
-                disabled={globals === null}
-                onChange={(event) => {
-                  setSaved(false);
-                  setGlobals((current) => ({ pre: event.target.value, post: current?.post ?? '' }));
-                }}
-                rows={2}
-              />
-            )}
-          </FormField>
-          <FormField
-            id={`${id}-post`}
-            path="postSystemPrompt"
-            label="Post-system prompt"
-            hint="Sent after the conversation, before your new message."
-            errors={fieldErrors?.postSystemPrompt}
-          >
-            {(control) => (
-              <textarea
-                {...control}
-                value={globals?.post ?? ''}
-                disabled={globals === null}
-                onChange={(event) => {
-                  setSaved(false);
-                  setGlobals((current) => ({ pre: current?.pre ?? '', post: event.target.value }));
-                }}
-                rows={2}
-              />
-            )}
-          </FormField>
-        </fieldset>
+        <p className="muted">
+          Your pre- and post-system prompts, around every chat, are on the{' '}
+          <Link to="/settings">Settings</Link> page.
+        </p>
         {error && !fieldErrors ? (
           <p className="form-error" role="alert">
             {describeChatRequestError(error)}
