@@ -141,6 +141,38 @@ export function chatPage(page: Page) {
 
     sample,
 
+    /**
+     * Records in the page, from the next navigation on (reloads included), every length the
+     * last reply's text takes while it is being written: a MutationObserver sees each render,
+     * however slowly a loaded machine lets the test poll. Call before `page.goto`.
+     */
+    async recordReplyGrowth(): Promise<void> {
+      await page.addInitScript((selector) => {
+        const lengths: number[] = [];
+        (window as unknown as { __replyGrowth: number[] }).__replyGrowth = lengths;
+        const record = () => {
+          const articles = document.querySelectorAll(selector);
+          const last = articles[articles.length - 1];
+          if (last?.getAttribute('data-status') !== 'generating') return;
+          const length = last.querySelector('[data-testid="message-raw"]')?.textContent?.length;
+          if (length !== undefined && lengths.at(-1) !== length) lengths.push(length);
+        };
+        new MutationObserver(record).observe(document, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+          attributes: true,
+        });
+      }, assistantSelector);
+    },
+
+    /** The lengths `recordReplyGrowth` saw on the current page, in order. */
+    replyGrowth(): Promise<number[]> {
+      return page.evaluate(
+        () => (window as unknown as { __replyGrowth?: number[] }).__replyGrowth ?? [],
+      );
+    },
+
     /** Samples every `intervalMs` until the last reply ends (or the time runs out). */
     async sampleUntilEnd(intervalMs = 50, timeoutMs = 30_000): Promise<ConversationSample[]> {
       const samples: ConversationSample[] = [];
