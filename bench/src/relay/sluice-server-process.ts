@@ -1,6 +1,7 @@
 /** Worker: the real Sluice server (SQLite file, persistence on) as a system under test. */
 import { join } from 'node:path';
 import { createServerApp, loadConfig } from '@sluice/server';
+import { benchServerLimits } from './bench-account';
 import { createProcessProbe } from './process-probe';
 import type { ServerInfo } from './protocol';
 import { runWorker, serveWorker } from './serve-worker';
@@ -11,8 +12,10 @@ runWorker(async () => {
   if (!upstreamUrl || !directory)
     throw new Error('BENCH_UPSTREAM_URL and BENCH_DATA_DIR are set by the bench');
   const probe = createProcessProbe();
-  // Defaults everywhere else (FLUSH_INTERVAL_MS 250, MAX_ACTIVE_GENERATIONS 2000, timeouts).
+  // Limits raised (one account holds every stream); defaults everywhere else
+  // (FLUSH_INTERVAL_MS 250, MAX_EVENT_LOOP_DELAY_MS, timeouts).
   const config = loadConfig({
+    ...benchServerLimits,
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: join(directory, 'sluice.db'),
