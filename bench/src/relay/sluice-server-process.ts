@@ -13,7 +13,7 @@ runWorker(async () => {
     throw new Error('BENCH_UPSTREAM_URL and BENCH_DATA_DIR are set by the bench');
   const probe = createProcessProbe();
   // Limits raised (one account holds every stream); defaults everywhere else
-  // (FLUSH_INTERVAL_MS 250, MAX_EVENT_LOOP_DELAY_MS, timeouts).
+  // (FLUSH_INTERVAL_MS 250, timeouts).
   const config = loadConfig({
     ...benchServerLimits,
     PORT: '0',
