@@ -23,8 +23,18 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     pieces: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    help: { type: 'boolean' },
   },
 });
+
+if (values.help) {
+  console.log(`pnpm --filter @sluice/bench exec tsx src/relay-main.ts [options]
+  --streams 1,100,1000   concurrent streams per scenario (default 1,100,1000)
+  --systems raw,sluice   systems under test, in run order (default raw,sluice)
+  --pieces 300           upstream pieces per stream, 20 per second (default 300, about 15 s)
+  --cpu-prof <dir>       run each system under test with --cpu-prof, profiles in <dir>/<system>/`);
+  process.exit(0);
+}
 
 const systems = list(values.systems);
 if (systems && !systems.every(isSystem)) {

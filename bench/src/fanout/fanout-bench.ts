@@ -4,8 +4,16 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '@sluice/simulator';
+import {
+  apiKeyHeaders,
+  createBenchApiKey,
+  postProcedure,
+  refusalMessage,
+  ServerRefusedError,
+} from '../relay/bench-account';
 import type { ProcessUsage, ServerInfo } from '../relay/protocol';
 import { killAllWorkers, startWorker, type Worker } from '../relay/start-worker';
+import type { OpenPayload, OpenResult } from './fanout-client-process';
 
 export interface FanoutBenchOptions {
   /**
@@ -122,15 +130,43 @@ function probeHealth(baseUrl: string) {
   };
 }
 
-async function postJson(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as { result?: { data: unknown }; error?: unknown };
-  if (!json.result) throw new Error(`${url} failed: ${JSON.stringify(json.error)}`);
-  return json.result.data;
+/**
+ * Opens `total` subscribers of `url`, spread over the client workers; a refused subscriber
+ * (401, 429, …) throws ServerRefusedError naming the first refusal.
+ */
+async function openSubscribers(
+  clients: ReadonlyArray<Worker<unknown>>,
+  what: string,
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
+  const results = await Promise.all(
+    split(total, clients.length).map((count, index) =>
+      clients[index]?.request<OpenResult>(
+        'open',
+        { url, count, headers } satisfies OpenPayload,
+        timeoutMs,
+      ),
+    ),
+  );
+  throwIfRefused(what, total, results);
+}
+
+/** Throws ServerRefusedError when the client workers saw a refusal (401, 429, …). */
+function throwIfRefused(
+  what: string,
+  total: number,
+  results: ReadonlyArray<OpenResult | undefined>,
+): void {
+  const refused = results.reduce((sum, result) => sum + (result?.refused ?? 0), 0);
+  const first = results.find((result) => result?.firstRefusal)?.firstRefusal;
+  if (refused > 0 && first) {
+    throw new ServerRefusedError(
+      `${refused} of ${total} subscribers: ${refusalMessage(what, first.status, first.body)}`,
+    );
+  }
 }
 
 function split(total: number, parts: number): number[] {
@@ -176,6 +212,7 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
   try {
     for (const { subscribers, path } of scenarios) {
       let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+      let health: ReturnType<typeof probeHealth> | undefined;
       try {
         // Long enough for every subscriber to connect before the first token.
         simulator = await startSimulator({
@@ -200,17 +237,25 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
           clients.push(await startWorker(workerUrl('fanout-client-process.ts')));
         }
         const url = server.info.url;
-        const { planId } = (await postJson(`${url}/trpc/plan.create`, {
-          goals: 'Run a 10k in under 55 minutes',
-        })) as { planId: string };
+        // A fresh database: the first account is the bench's admin; its key goes everywhere.
+        const headers = apiKeyHeaders(await createBenchApiKey(url));
+        const { planId } = (await postProcedure(
+          url,
+          'plan.create',
+          { goals: 'Run a 10k in under 55 minutes' },
+          headers,
+        )) as { planId: string };
         const eventsUrl = `${url}/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
-        const health = probeHealth(url);
+        health = probeHealth(url);
         const before = await server.request<ProcessUsage>('reset-peaks');
         const connectStarted = performance.now();
-        await Promise.all(
-          split(subscribers, clients.length).map((count, index) =>
-            clients[index]?.request('open', { url: eventsUrl, count }, runTimeoutMs),
-          ),
+        await openSubscribers(
+          clients,
+          'a plan.events subscriber',
+          eventsUrl,
+          subscribers,
+          headers,
+          runTimeoutMs,
         );
         const connectMs = performance.now() - connectStarted;
         health.streaming();
@@ -223,8 +268,10 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
         const deadline = Date.now() + 30_000;
         for (;;) {
           const progress = await Promise.all(
-            clients.map((client) => client.request<{ ended: number; failed: number }>('progress')),
+            clients.map((client) => client.request<OpenResult & { ended: number }>('progress')),
           );
+          // A refusal can follow the `connected` event (tRPC answers errors inside the stream).
+          throwIfRefused('a plan.events subscriber', subscribers, progress);
           const settled = progress.reduce((sum, item) => sum + item.ended + item.failed, 0);
           if (settled >= subscribers || Date.now() > deadline) break;
           await sleep(100);
@@ -232,6 +279,7 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
         const streamMs = performance.now() - streamStarted;
         const after = await server.request<ProcessUsage>('usage');
         const healthz = await health.stop();
+        health = undefined;
         const stats = await server.request<SubscriptionStats>('subscriptions');
         const verifications = await Promise.all(
           clients.map((client) => client.request<Verification>('verify', upstream.text)),
@@ -273,6 +321,12 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
         server = undefined;
         await simulator.close();
       } catch (error) {
+        // A refusal is a bench set-up error: stop the whole bench with its message.
+        await health?.stop();
+        if (error instanceof ServerRefusedError) {
+          await simulator?.close();
+          throw error;
+        }
         // A run that cannot finish (tRPC's path with many subscribers) is reported, not fatal.
         failures.push({ subscribers, path, error: (error as Error).message });
         log(`fanout ${subscribers} (${path}) did not finish: ${(error as Error).message}`);
@@ -296,19 +350,35 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
       ],
     });
     const url = server.info.url;
-    const session = (await postJson(`${url}/trpc/chat.createSession`, { title: 'Idle' })) as {
+    const headers = apiKeyHeaders(await createBenchApiKey(url));
+    const session = (await postProcedure(
+      url,
+      'chat.createSession',
+      { title: 'Idle' },
+      headers,
+    )) as {
       id: string;
     };
     const idleUrl = `${url}/trpc/chat.events?input=${encodeURIComponent(JSON.stringify({ sessionId: session.id }))}`;
     // Warm up the code paths, then measure a clean difference.
-    await clients[0]?.request('open', { url: idleUrl, count: 50 }, runTimeoutMs);
+    await openSubscribers(
+      clients.slice(0, 1),
+      'a chat.events subscriber',
+      idleUrl,
+      50,
+      headers,
+      runTimeoutMs,
+    );
     await clients[0]?.request('closeAll');
     await sleep(500);
     const empty = await server.request<{ rssBytes: number; heapUsedBytes: number }>('gc');
-    await Promise.all(
-      split(idleCount, clients.length).map((count, index) =>
-        clients[index]?.request('open', { url: idleUrl, count }, runTimeoutMs),
-      ),
+    await openSubscribers(
+      clients,
+      'a chat.events subscriber',
+      idleUrl,
+      idleCount,
+      headers,
+      runTimeoutMs,
     );
     await sleep(500);
     const full = await server.request<{ rssBytes: number; heapUsedBytes: number }>('gc');

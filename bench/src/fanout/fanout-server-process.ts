@@ -1,6 +1,7 @@
 /** Worker: the real Sluice server, with subscription caps raised for the fan-out bench. */
 import { join } from 'node:path';
 import { createServerApp, loadConfig } from '@sluice/server';
+import { benchServerLimits } from '../relay/bench-account';
 import { createProcessProbe } from '../relay/process-probe';
 import type { ServerInfo } from '../relay/protocol';
 import { runWorker, serveWorker } from '../relay/serve-worker';
@@ -11,7 +12,9 @@ runWorker(async () => {
   if (!upstreamUrl || !directory)
     throw new Error('BENCH_UPSTREAM_URL and BENCH_DATA_DIR are set by the bench');
   const probe = createProcessProbe();
+  // 10,000 subscribers of one account from one address: the caps are raised.
   const config = loadConfig({
+    ...benchServerLimits,
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: join(directory, 'sluice.db'),
@@ -19,10 +22,6 @@ runWorker(async () => {
     OPENROUTER_MODEL: 'sluice/simulator',
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: join(directory, 'no-web'),
-    // The bench starts many generations as one user: measure the engine, not the start rate.
-    RATE_LIMIT_GENERATIONS_PER_MINUTE: '0',
-    MAX_SUBSCRIPTIONS_PER_CLIENT: '100000',
-    MAX_SUBSCRIPTIONS: '100000',
   });
   const app = await createServerApp(config, {
     trpcSubscriptionPath: process.env.BENCH_SSE_PATH === 'trpc',

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBenchApiKey } from './bench-account';
 import { type ClientStream, type LoadOptions, type LoadResult, wallClock } from './client-stream';
 import { formatRelayReport } from './format-relay-report';
 import { machineBusyCores, machineBusyMs } from './machine-load';
@@ -112,7 +113,7 @@ interface RunContext {
 async function startSystem(
   system: RelaySystem,
   context: RunContext,
-): Promise<{ worker: Worker<ServerInfo>; cleanup: () => void }> {
+): Promise<{ worker: Worker<ServerInfo>; cleanup: () => void; apiKey?: string }> {
   const env: Record<string, string> = { BENCH_UPSTREAM_URL: context.simulator.info.url };
   const execArgv = context.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${join(context.cpuProfileDir, system)}`]
@@ -122,18 +123,23 @@ async function startSystem(
       env,
       execArgv,
     });
+    // The raw relay is the baseline: no accounts, as before.
     return { worker, cleanup: () => undefined };
   }
   const directory = mkdtempSync(join(tmpdir(), 'sluice-relay-bench-'));
   env.BENCH_DATA_DIR = directory;
   const cleanup = () => rmSync(directory, { recursive: true, force: true });
+  let worker: Worker<ServerInfo> | undefined;
   try {
-    const worker = await startWorker<ServerInfo>(workerUrl('sluice-server-process.ts'), {
+    worker = await startWorker<ServerInfo>(workerUrl('sluice-server-process.ts'), {
       env,
       execArgv,
     });
-    return { worker, cleanup };
+    // A fresh database: the first account is the bench's admin; its key goes on every request.
+    const apiKey = await createBenchApiKey(worker.info.url);
+    return { worker, cleanup, apiKey };
   } catch (error) {
+    await worker?.stop();
     cleanup();
     throw error;
   }
@@ -159,8 +165,19 @@ async function waitForQuiet(context: RunContext, server: Worker<ServerInfo>): Pr
   }
 }
 
-function runClients(system: RelaySystem, options: LoadOptions): Promise<LoadResult> {
-  return system === 'raw' ? runRawRelayClients(options) : runSluiceClients(options);
+function sluiceKey(apiKey: string | undefined): string {
+  if (!apiKey) throw new Error('The Sluice server was started without a bench API key');
+  return apiKey;
+}
+
+function runClients(
+  system: RelaySystem,
+  options: LoadOptions,
+  apiKey: string | undefined,
+): Promise<LoadResult> {
+  return system === 'raw'
+    ? runRawRelayClients(options)
+    : runSluiceClients({ ...options, apiKey: sluiceKey(apiKey) });
 }
 
 async function runOne(
@@ -170,17 +187,21 @@ async function runOne(
 ): Promise<RelayRun> {
   const { settings, simulator } = context;
   const runId = `${system}${streams}`;
-  const { worker, cleanup } = await startSystem(system, context);
+  const { worker, cleanup, apiKey } = await startSystem(system, context);
   try {
     // One short stream first: module loading and JIT warm-up stay out of the measurement.
-    const warmUp = await runClients(system, {
-      url: worker.info.url,
-      runId: `warm${runId}`,
-      streams: 1,
-      pieces: warmUpPieces,
-      rampMs: 0,
-      signal: AbortSignal.timeout(15_000),
-    });
+    const warmUp = await runClients(
+      system,
+      {
+        url: worker.info.url,
+        runId: `warm${runId}`,
+        streams: 1,
+        pieces: warmUpPieces,
+        rampMs: 0,
+        signal: AbortSignal.timeout(15_000),
+      },
+      apiKey,
+    );
     if (!warmUp.streams.every((stream) => stream.ended)) {
       throw new Error(`${system}: the warm-up stream failed: ${warmUp.streams[0]?.error}`);
     }
@@ -212,7 +233,7 @@ async function runOne(
     let sluiceLoad: SluiceLoadResult | undefined;
     let load: LoadResult;
     if (system === 'sluice') {
-      sluiceLoad = await runSluiceClients(loadOptions);
+      sluiceLoad = await runSluiceClients({ ...loadOptions, apiKey: sluiceKey(apiKey) });
       load = sluiceLoad;
     } else {
       load = await runRawRelayClients(loadOptions);

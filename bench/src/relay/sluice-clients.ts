@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AppRouter } from '@sluice/server';
 import type { PlanEvent } from '@sluice/shared';
 import {
@@ -6,8 +7,10 @@ import {
   httpSubscriptionLink,
   splitLink,
   type TRPCClient,
+  TRPCClientError,
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
+import { apiKeyHeaders, refusalMessage, ServerRefusedError } from './bench-account';
 import {
   type ClientStream,
   createClientStream,
@@ -23,18 +26,58 @@ import { benchGoals, benchModel, streamTag } from './stream-tag';
 
 export type SluiceClient = TRPCClient<AppRouter>;
 
+export interface SluiceClientOptions {
+  /** Sent as `Authorization: Bearer` on every batch and every SSE request (reconnects too). */
+  apiKey: string;
+  /** Called when the server answers an SSE request with an error status (401, 429, …). */
+  onRefusal?: (message: string) => void;
+}
+
 /** The real client stack, as apps use it: splitLink → httpSubscriptionLink | httpBatchLink. */
-export function createSluiceClient(baseUrl: string): SluiceClient {
+export function createSluiceClient(baseUrl: string, options: SluiceClientOptions): SluiceClient {
   const url = `${baseUrl}/trpc`;
+  const headers = apiKeyHeaders(options.apiKey);
+  // The eventsource polyfill's fetch: adds the key, and names a refusal before the polyfill
+  // turns it into a bare error event.
+  const eventSourceFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, { ...init, headers: { ...init?.headers, ...headers } });
+    if (response.status >= 400 && options.onRefusal) {
+      const body = await response
+        .clone()
+        .text()
+        .catch(() => '');
+      options.onRefusal(refusalMessage('a plan.events subscription', response.status, body));
+    }
+    return response;
+  };
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (operation) => operation.type === 'subscription',
-        true: httpSubscriptionLink({ url, EventSource }),
-        false: httpBatchLink({ url, maxItems: 50, maxURLLength: 8000 }),
+        true: httpSubscriptionLink({
+          url,
+          EventSource,
+          eventSourceOptions: () => ({ fetch: eventSourceFetch }),
+        }),
+        false: httpBatchLink({ url, headers, maxItems: 50, maxURLLength: 8000 }),
       }),
     ],
   });
+}
+
+/** The HTTP status of a refused call (4xx), or undefined for other failures (deadline, network). */
+function refusedStatus(error: unknown): number | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = error.data as { httpStatus?: unknown } | undefined;
+  const meta = error.meta as { response?: { status?: unknown } } | undefined;
+  const status = data?.httpStatus ?? meta?.response?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** A refused call's message, or undefined when `error` is not a refusal. */
+function refusalOf(what: string, error: unknown): string | undefined {
+  const status = refusedStatus(error);
+  return status === undefined ? undefined : refusalMessage(what, status, errorMessage(error));
 }
 
 /** plan.create, then plan.events until `end`. */
@@ -44,6 +87,7 @@ function followPlan(
   planId: string,
   signal: AbortSignal,
   counter: ReturnType<typeof createOpenCounter>,
+  onRefusal: (message: string) => void,
 ): Promise<void> {
   return new Promise((resolve) => {
     let settled = false;
@@ -85,6 +129,8 @@ function followPlan(
         },
         onError(error) {
           stream.error = errorMessage(error);
+          const refusal = refusalOf('plan.events', error);
+          if (refusal) onRefusal(refusal);
           finish();
         },
         onComplete() {
@@ -104,9 +150,23 @@ export interface SluiceLoadResult extends LoadResult {
   planIds: Map<string, string>;
 }
 
-/** N clients of the Sluice server, started evenly over the ramp. */
-export async function runSluiceClients(options: LoadOptions): Promise<SluiceLoadResult> {
-  const client = createSluiceClient(options.url);
+/**
+ * N clients of the Sluice server, started evenly over the ramp. The first refusal (401, 429,
+ * …) stops every stream and throws ServerRefusedError: a refused run measures nothing.
+ */
+export async function runSluiceClients(
+  options: LoadOptions & { apiKey: string },
+): Promise<SluiceLoadResult> {
+  let refusal: string | undefined;
+  const refused = new AbortController();
+  const onRefusal = (message: string) => {
+    refusal ??= message;
+    refused.abort();
+  };
+  const signal = AbortSignal.any([options.signal, refused.signal]);
+  // Every stream listens for the end of the run (a few listeners each).
+  setMaxListeners(0, signal);
+  const client = createSluiceClient(options.url, { apiKey: options.apiKey, onRefusal });
   const counter = createOpenCounter();
   const planIds = new Map<string, string>();
   const start = wallClock();
@@ -115,22 +175,25 @@ export async function runSluiceClients(options: LoadOptions): Promise<SluiceLoad
   );
   await Promise.all(
     streams.map(async (stream, index) => {
-      await delayUntil(start + (options.rampMs * index) / options.streams, options.signal);
-      if (options.signal.aborted) return;
+      await delayUntil(start + (options.rampMs * index) / options.streams, signal);
+      if (signal.aborted) return;
       stream.startedAt = wallClock();
       try {
         const { planId } = await client.plan.create.mutate(
           { goals: benchGoals(stream.tag), model: benchModel(options.pieces) },
-          { signal: options.signal },
+          { signal },
         );
         stream.acceptedAt = wallClock();
         planIds.set(stream.tag, planId);
-        await followPlan(client, stream, planId, options.signal, counter);
+        await followPlan(client, stream, planId, signal, counter, onRefusal);
       } catch (error) {
-        stream.error = options.signal.aborted ? 'deadline' : errorMessage(error);
+        const refusalOfCreate = refusalOf('plan.create', error);
+        if (refusalOfCreate) onRefusal(refusalOfCreate);
+        stream.error = signal.aborted ? 'deadline' : errorMessage(error);
       }
     }),
   );
+  if (refusal) throw new ServerRefusedError(refusal);
   return { streams, peakOpenStreams: counter.peak, client, planIds };
 }
 
@@ -139,7 +202,7 @@ export interface PersistedPlan {
   status: string;
 }
 
-/** Reads every plan back with plan.get (batched), to check what was saved. */
+/** Reads every plan back with plan.get (batched), to check what was saved; a refusal throws. */
 export async function readPersistedPlans(
   client: SluiceClient,
   planIds: ReadonlyMap<string, string>,
@@ -152,6 +215,8 @@ export async function readPersistedPlans(
         const status = plan.reason ? `${plan.status}/${plan.reason}` : plan.status;
         persisted.set(tag, { content: plan.content, status });
       } catch (error) {
+        const refusal = refusalOf('plan.get', error);
+        if (refusal) throw new ServerRefusedError(refusal);
         persisted.set(tag, { content: '', status: `plan.get failed: ${errorMessage(error)}` });
       }
     }),

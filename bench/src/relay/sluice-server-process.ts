@@ -1,6 +1,7 @@
 /** Worker: the real Sluice server (SQLite file, persistence on) as a system under test. */
 import { join } from 'node:path';
 import { createServerApp, loadConfig } from '@sluice/server';
+import { benchServerLimits } from './bench-account';
 import { createProcessProbe } from './process-probe';
 import type { ServerInfo } from './protocol';
 import { runWorker, serveWorker } from './serve-worker';
@@ -11,8 +12,10 @@ runWorker(async () => {
   if (!upstreamUrl || !directory)
     throw new Error('BENCH_UPSTREAM_URL and BENCH_DATA_DIR are set by the bench');
   const probe = createProcessProbe();
-  // Defaults everywhere else (FLUSH_INTERVAL_MS 250, MAX_ACTIVE_GENERATIONS 2000, timeouts).
+  // Limits raised (one account holds every stream); defaults everywhere else
+  // (FLUSH_INTERVAL_MS 250, timeouts).
   const config = loadConfig({
+    ...benchServerLimits,
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: join(directory, 'sluice.db'),
@@ -20,8 +23,6 @@ runWorker(async () => {
     OPENROUTER_MODEL: 'sluice/simulator',
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: join(directory, 'no-web'),
-    // The bench starts many generations as one user: measure the engine, not the start rate.
-    RATE_LIMIT_GENERATIONS_PER_MINUTE: '0',
   });
   const app = await createServerApp(config);
   const url = await app.listen();
