@@ -36,6 +36,12 @@ function hashKey(key: string): string {
 export function createApiKeys(options: { db: SluiceDatabase; now?: () => Date }) {
   const { db } = options;
   const now = options.now ?? (() => new Date());
+  /**
+   * When this process last recorded each key's use. Set before the write is awaited, so a
+   * burst of requests with one key (thousands of subscriptions connecting at once) writes
+   * `last_used_at` once, not once per request that read the old value.
+   */
+  const touchedAt = new Map<string, number>();
 
   return {
     /** The key is returned here once and never again. */
@@ -75,8 +81,12 @@ export function createApiKeys(options: { db: SluiceDatabase; now?: () => Date })
       if (!found) return null;
       if (!timingSafeEqual(Buffer.from(found.key.key_hash), Buffer.from(hash))) return null;
       const current = now();
-      const lastUsed = found.key.last_used_at ? Date.parse(found.key.last_used_at) : 0;
+      const lastUsed = Math.max(
+        found.key.last_used_at ? Date.parse(found.key.last_used_at) : 0,
+        touchedAt.get(found.key.id) ?? 0,
+      );
       if (current.getTime() - lastUsed > touchIntervalMs) {
+        touchedAt.set(found.key.id, current.getTime());
         await touchApiKey(db, { id: found.key.id, now: current });
       }
       return {
