@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import {
   checkDatabaseFileIdentity,
   type DatabaseCheck,
@@ -11,6 +11,7 @@ import {
   writeDatabaseMarker,
 } from './database-file';
 import { migrations } from './migrations/index';
+import { createQueuedSqliteDialect } from './queued-sqlite-dialect';
 import type { Database } from './schema';
 
 export type SluiceDatabase = Kysely<Database>;
@@ -92,7 +93,7 @@ export function openDatabase(options: OpenDatabaseOptions): SluiceDatabase {
     writeDatabaseMarker(path, options.logger);
     file = identifyDatabaseFile(path);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: createQueuedSqliteDialect({ database: connection }) });
   openedDatabases.set(db, { connection, file });
   return db;
 }
