@@ -1,8 +1,22 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type ProxyOptions } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 
 const apiTarget = process.env.SLUICE_API_URL ?? 'http://127.0.0.1:3000';
+
+/**
+ * The API allows mutations only from its own origin (or ALLOWED_ORIGINS): the dev server
+ * speaks for the page it serves.
+ */
+const apiProxy: ProxyOptions = {
+  target: apiTarget,
+  changeOrigin: false,
+  configure(proxy) {
+    proxy.on('proxyReq', (request) => {
+      if (request.getHeader('origin')) request.setHeader('origin', new URL(apiTarget).origin);
+    });
+  },
+};
 
 export default defineConfig({
   plugins: [
@@ -13,17 +27,9 @@ export default defineConfig({
   ],
   server: {
     proxy: {
-      '/trpc': {
-        target: apiTarget,
-        changeOrigin: false,
-        // The API allows mutations only from its own origin (or ALLOWED_ORIGINS): the dev
-        // server speaks for the page it serves.
-        configure(proxy) {
-          proxy.on('proxyReq', (request) => {
-            if (request.getHeader('origin')) request.setHeader('origin', new URL(apiTarget).origin);
-          });
-        },
-      },
+      '/trpc': apiProxy,
+      // Better Auth: sign-up, sign-in, sign-out, the session.
+      '/api': apiProxy,
       '/healthz': { target: apiTarget },
     },
   },
