@@ -17,7 +17,7 @@ export const benchServerLimits: Record<string, string> = {
   // loaded machine it would refuse the bench's streams instead of letting it measure them.
   MAX_EVENT_LOOP_DELAY_MS: '600000',
   AUTH_RATE_LIMIT_PER_IP: '100000',
-  // Not read by every server version yet (unknown variables are ignored): 0 turns it off.
+  // Every stream is started by one account: 0 turns the per-user start rate off.
   RATE_LIMIT_GENERATIONS_PER_MINUTE: '0',
 };
 
