@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { startRedis } from '@sluice/test-services';
 import { Redis } from 'ioredis';
-import { startRedis } from '../../../apps/server/test/support/redis-server';
 
 /** Events of one generation: token-sized text deltas, as the engine publishes them. */
 const eventCount = 4_000;

@@ -1,5 +1,5 @@
+import { type RunningRedis, startRedis } from '@sluice/test-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../../test/support/redis-server';
 import { createRedisChannelListener } from './redis-channel-listener';
 import { createRedisConnections, type RedisConnections } from './redis-connections';
 import { createRedisEventBus, type RedisEventBus } from './redis-event-bus';
@@ -10,7 +10,7 @@ interface Message {
   type: 'text' | 'end';
 }
 
-let redis: RedisServer;
+let redis: RunningRedis;
 const opened: RedisConnections[] = [];
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
+import { type RunningRedis, startRedis } from '@sluice/test-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../../test/support/redis-server';
 import { createRedisChannelListener } from './redis-channel-listener';
 import { createRedisConnections, type RedisConnections } from './redis-connections';
 import { createRedisGenerationControl, type GenerationCommand } from './redis-generation-control';
 
-let redis: RedisServer;
+let redis: RunningRedis;
 const opened: RedisConnections[] = [];
 beforeAll(async () => {
   redis = await startRedis();

@@ -1,9 +1,9 @@
+import { type RunningRedis, startRedis } from '@sluice/test-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../../test/support/redis-server';
 import { createRedisConnections, type RedisConnections } from './redis-connections';
 import { createRedisGenerationWatchers } from './redis-generation-watchers';
 
-let redis: RedisServer;
+let redis: RunningRedis;
 const opened: RedisConnections[] = [];
 beforeAll(async () => {
   redis = await startRedis();
