@@ -59,6 +59,27 @@ describe('loadConfig', () => {
     expect(attempt).not.toThrow(/s3cret/);
   });
 
+  it('selects the Redis bus and leases with REDIS_URL on PostgreSQL, and refuses it on SQLite', () => {
+    const database = 'postgres://db.example/sluice';
+    expect(loadConfig({ DATABASE_URL: database }).redis).toBeUndefined();
+    expect(
+      loadConfig({ DATABASE_URL: database, REDIS_URL: 'redis://:pw@cache:6379' }).redis,
+    ).toEqual({
+      url: 'redis://:pw@cache:6379',
+      leaseTimeoutMs: 15_000,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: database, REDIS_URL: 'rediss://cache', LEASE_TIMEOUT_MS: '5000' })
+        .redis,
+    ).toEqual({ url: 'rediss://cache', leaseTimeoutMs: 5000 });
+    expect(() => loadConfig({ DATABASE_URL: database, REDIS_URL: 'http://:s3cret@cache' })).toThrow(
+      'REDIS_URL=(hidden): must start with redis://',
+    );
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache' })).toThrow(
+      /REDIS_URL is set but DATABASE_URL is a SQLite file/,
+    );
+  });
+
   it('fails with a message naming each bad variable and how to fix it', () => {
     const attempt = () =>
       loadConfig({ PORT: 'eighty', OPENROUTER_TEMPERATURE: '9', OPENROUTER_BASE_URL: 'not a url' });

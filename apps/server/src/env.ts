@@ -119,10 +119,26 @@ const envSchema = z.object({
   RATE_LIMIT_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   // Provider keys stored by users and the admin are encrypted with this key (see README).
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
+  // Several instances: the Redis event bus, cancels between instances, leases on generations.
+  REDIS_URL: optionalText.pipe(
+    z
+      .url({ message: 'must be a Redis URL such as redis://redis.example:6379' })
+      .refine((value) => /^rediss?:\/\//i.test(value), {
+        message: 'must start with redis:// (or rediss:// for TLS)',
+      })
+      .optional(),
+  ),
+  /** A generation whose instance has been silent this long becomes partial (instance-lost). */
+  LEASE_TIMEOUT_MS: z.coerce.number().int().min(300).default(15_000),
 });
 
-// DATABASE_URL: a PostgreSQL URL may hold a password.
-const secretVariables = new Set(['OPENROUTER_API_KEY', 'ENCRYPTION_KEY', 'DATABASE_URL']);
+// DATABASE_URL and REDIS_URL may hold a password.
+const secretVariables = new Set([
+  'OPENROUTER_API_KEY',
+  'ENCRYPTION_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -158,6 +174,8 @@ export interface ServerConfig {
   auth: AuthConfig;
   /** Encrypts stored provider keys; undefined when ENCRYPTION_KEY is unset. */
   encryptionKey: Buffer | undefined;
+  /** Set: this instance is one of several sharing PostgreSQL and Redis (API.md "Several instances"). */
+  redis: { url: string; leaseTimeoutMs: number } | undefined;
   quotas: QuotaDefaults;
   /** Generations one user may start per minute; 0 = no limit. */
   generationsPerMinute: number;
@@ -237,6 +255,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const env = parsed.data;
+  if (env.REDIS_URL && !/^postgres(ql)?:\/\//i.test(env.DATABASE_URL)) {
+    throw new ConfigError(
+      'Invalid environment:\n  REDIS_URL is set but DATABASE_URL is a SQLite file: instances that share Redis must share a PostgreSQL database too.\nSet DATABASE_URL=postgres://… or unset REDIS_URL (one instance on SQLite needs no Redis).',
+    );
+  }
   // pnpm runs scripts inside the package; relative paths mean where the command was typed.
   const workingDirectory = source.INIT_CWD ?? process.cwd();
   const fromWorkingDirectory = (value: string) => {
@@ -297,6 +320,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     encryptionKey: env.ENCRYPTION_KEY,
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, leaseTimeoutMs: env.LEASE_TIMEOUT_MS } : undefined,
     quotas: {
       plansPerMonth: env.QUOTA_PLANS_PER_MONTH,
       repliesPerDay: env.QUOTA_REPLIES_PER_DAY,
