@@ -24,7 +24,9 @@ export type EndReason =
   | 'no-finish-reason'
   | 'upstream-error'
   | 'invalid-output'
-  | 'server-restart';
+  | 'server-restart'
+  /** The instance running it died; another one recovered it (several instances, API.md). */
+  | 'instance-lost';
 
 /** First event of a subscription that is not an exact resume. */
 export interface SnapshotEvent {
