@@ -2,7 +2,7 @@ import type {
   EndEvent,
   EndReason,
   StreamError,
-  TerminalPlanStatus,
+  TerminalGenerationStatus,
   UsageEvent,
 } from '@sluice/shared';
 import type { Logger } from 'pino';
@@ -50,7 +50,7 @@ export interface GenerationStats {
 }
 
 export interface GenerationResult {
-  status: TerminalPlanStatus;
+  status: TerminalGenerationStatus;
   reason?: EndReason;
   error?: StreamError;
   text: string;

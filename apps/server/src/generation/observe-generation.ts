@@ -1,5 +1,5 @@
 import {
-  type PlanStatus,
+  type GenerationStatus,
   parseEventId,
   type SnapshotEvent,
   type StreamPosition,
@@ -11,7 +11,7 @@ import { createSubscriberQueue } from './subscriber-queue';
 
 /** A stream read back from the database: its status, a log rebuilt from saved content, its document. */
 export interface StoredStream<TSemantic extends { type: string }> {
-  status: PlanStatus;
+  status: GenerationStatus;
   log: StreamLog<GenerationEvent<TSemantic>>;
   document: unknown;
 }
@@ -44,7 +44,7 @@ function snapshotPosition(log: StreamLog<{ type: string }>): StreamPosition {
 
 function snapshotMessage(
   log: StreamLog<{ type: string }>,
-  status: PlanStatus,
+  status: GenerationStatus,
   document: unknown,
 ): { message: LoggedEvent<SnapshotEvent>; position: StreamPosition } {
   const position = snapshotPosition(log);

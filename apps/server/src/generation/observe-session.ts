@@ -1,6 +1,6 @@
 import {
   formatMessageEventId,
-  type PlanStatus,
+  type GenerationStatus,
   parseMessageEventId,
   type SnapshotEvent,
 } from '@sluice/shared';
@@ -10,7 +10,7 @@ import type { LoggedEvent, StreamLog } from './stream-log';
 import { createSubscriberQueue } from './subscriber-queue';
 
 export interface SessionStream<TSemantic extends { type: string }> {
-  status: PlanStatus;
+  status: GenerationStatus;
   log: StreamLog<GenerationEvent<TSemantic>>;
 }
 

@@ -1,4 +1,4 @@
-import type { EndReason, PlanStatus, StreamError } from '@sluice/shared';
+import type { EndReason, GenerationStatus, StreamError } from '@sluice/shared';
 import { endEventOf, type GenerationEvent } from './generation-engine';
 import type { StreamLog } from './stream-log';
 
@@ -28,7 +28,7 @@ export function storedStreamError(row: StoredOutcomeRow): StreamError | undefine
  */
 export function appendStoredOutcome<TSemantic extends { type: string }>(
   log: StreamLog<GenerationEvent<TSemantic>>,
-  status: PlanStatus,
+  status: GenerationStatus,
   row: StoredOutcomeRow,
 ): void {
   if (status === 'generating') return;

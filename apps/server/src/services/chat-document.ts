@@ -3,9 +3,9 @@ import {
   type ChatSemanticEvent,
   createHtmlArtifactExtractor,
   type ExtractedArtifact,
+  type GenerationStatus,
   type HtmlBlockEvent,
   type MessageStartEvent,
-  type PlanStatus,
 } from '@sluice/shared';
 import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
 import { appendStoredOutcome } from '../generation/stored-outcome';
@@ -65,7 +65,7 @@ export function storedMessageLog(
   if (reply.content.length > 0) log.appendText(reply.content);
   for (const event of [...tracker.feed(reply.content), ...(tracker.end?.() ?? [])])
     log.appendEvent(event);
-  const status = (reply.status ?? 'completed') as PlanStatus;
+  const status = (reply.status ?? 'completed') as GenerationStatus;
   appendStoredOutcome(log, status, reply);
 
   return log;

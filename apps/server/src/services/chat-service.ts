@@ -31,7 +31,7 @@ import type {
   ChatSessionView,
   ChatSettings,
   CreateChatSessionInput,
-  PlanStatus,
+  GenerationStatus,
   SendChatMessageInput,
   SessionUpdatedEvent,
   StreamError,
@@ -59,7 +59,7 @@ export interface ChatMessageView {
   role: 'user' | 'assistant';
   content: string;
   /** Null for user messages. */
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   reason: string | null;
   error: StreamError | null;
   usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
@@ -183,7 +183,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
       id: row.id,
       role: row.role,
       content: live ? live.log.content() : row.content,
-      status: live ? 'generating' : (row.status as PlanStatus | null),
+      status: live ? 'generating' : (row.status as GenerationStatus | null),
       reason: row.status_reason,
       error: storedStreamError(row) ?? null,
       usage:
@@ -543,7 +543,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     async cancel(
       userId: string,
       sessionId: string,
-    ): Promise<{ cancelled: boolean; messageId: string | null; status: PlanStatus | null }> {
+    ): Promise<{ cancelled: boolean; messageId: string | null; status: GenerationStatus | null }> {
       await requireSession(userId, sessionId);
       const active = await findGeneratingReply(db, sessionId);
       if (!active) return { cancelled: false, messageId: null, status: null };
@@ -555,7 +555,8 @@ export function createChatService(dependencies: ChatServiceDependencies) {
           status: outcome.result.status,
         };
       }
-      const status = ((await findChatMessage(db, active.id))?.status ?? null) as PlanStatus | null;
+      const status = ((await findChatMessage(db, active.id))?.status ??
+        null) as GenerationStatus | null;
       return { cancelled: false, messageId: active.id, status };
     },
 
@@ -594,7 +595,7 @@ export function createChatService(dependencies: ChatServiceDependencies) {
             (row) => row.message_id === reply.id,
           );
           return {
-            status: (reply.status ?? 'completed') as PlanStatus,
+            status: (reply.status ?? 'completed') as GenerationStatus,
             log: storedMessageLog(reply, userMessage, artifact?.id ?? null),
           };
         },

@@ -1,5 +1,9 @@
 import type { PlanWithInputRow } from '@sluice/db';
-import { createPlanStreamParser, type PlanSemanticEvent, type PlanStatus } from '@sluice/shared';
+import {
+  createPlanStreamParser,
+  type GenerationStatus,
+  type PlanSemanticEvent,
+} from '@sluice/shared';
 import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
 import type { StoredStream } from '../generation/observe-generation';
 import { appendStoredOutcome } from '../generation/stored-outcome';
@@ -45,7 +49,7 @@ export function storedPlanStream(row: PlanWithInputRow): StoredStream<PlanSemant
   const tracker = createPlanDocumentTracker();
   if (content.length > 0) log.appendText(content);
   for (const event of tracker.feed(content)) log.appendEvent(event);
-  const status = row.status as PlanStatus;
+  const status = row.status as GenerationStatus;
   appendStoredOutcome(log, status, row);
 
   const document = row.plan_json ? JSON.parse(row.plan_json) : tracker.snapshot();

@@ -12,11 +12,11 @@ import {
 } from '@sluice/db';
 import type {
   CreatePlanInput,
+  GenerationStatus,
   PartialPlanDocument,
   PlanEventsInput,
   PlanPreferences,
   PlanSemanticEvent,
-  PlanStatus,
   StreamError,
 } from '@sluice/shared';
 import type { GenerationResult } from '../generation/generation-engine';
@@ -42,7 +42,7 @@ export interface PlanUsage {
 /** What `plan.get` returns. Timestamps are ISO strings (no transformer on the wire). */
 export interface PlanView {
   id: string;
-  status: PlanStatus;
+  status: GenerationStatus;
   /** Why it stopped, when the status alone does not say. */
   reason: string | null;
   content: string;
@@ -63,7 +63,7 @@ export interface PlanView {
 
 export interface PlanSummary {
   id: string;
-  status: PlanStatus;
+  status: GenerationStatus;
   reason: string | null;
   title: string | null;
   goals: string;
@@ -180,7 +180,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     else if (content) plan = storedPlanStream(row).document as PartialPlanDocument;
     return {
       id: row.id,
-      status: live ? 'generating' : (row.status as PlanStatus),
+      status: live ? 'generating' : (row.status as GenerationStatus),
       reason: row.status_reason,
       content,
       plan,
@@ -350,7 +350,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
             : undefined;
         return {
           id: row.id,
-          status: live ? 'generating' : (row.status as PlanStatus),
+          status: live ? 'generating' : (row.status as GenerationStatus),
           reason: row.status_reason,
           title: document?.title ?? null,
           goals: row.goals,
@@ -375,10 +375,10 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     async cancel(
       userId: string,
       planId: string,
-    ): Promise<{ status: PlanStatus; cancelled: boolean }> {
+    ): Promise<{ status: GenerationStatus; cancelled: boolean }> {
       const row = await requirePlan(userId, planId);
       const outcome = await engine.cancel(planId);
-      if (!outcome) return { status: row.status as PlanStatus, cancelled: false };
+      if (!outcome) return { status: row.status as GenerationStatus, cancelled: false };
       return { status: outcome.result.status, cancelled: outcome.cancelled };
     },
 
