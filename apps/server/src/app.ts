@@ -1,14 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import {
-  appendChatContent,
-  appendPlanContent,
   checkDatabase,
   checkDatabaseFile,
   type DatabaseCheck,
   migrateToLatest,
   openDatabase,
-  recoverInterruptedChatMessages,
-  recoverInterruptedPlans,
 } from '@sluice/db';
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
 import { type Simulator, startSimulator } from '@sluice/simulator';
@@ -21,9 +17,10 @@ import { createAccountSettings } from './auth/app-settings';
 import { resolveAuthSecret } from './auth/auth-secret';
 import { type Auth, createAuth } from './auth/create-auth';
 import { createCallerResolver } from './auth/resolve-caller';
+import { createChatService } from './chat/chat-service';
+import { createChatStore } from './chat/chat-store';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
-import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
 import {
   createGenerationEngine,
@@ -31,10 +28,14 @@ import {
   type GenerationMessage,
 } from './generation/generation-engine';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
+import { createGenerationStarter } from './generation/generation-starter';
+import { recoverInterrupted } from './generation/recover-interrupted';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
+import { createPlanService } from './plans/plan-service';
+import { createPlanStore } from './plans/plan-store';
 import {
   createKeyRoutingAdapter,
   createUpstreamResolver,
@@ -52,8 +53,6 @@ import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
-import { createChatService } from './services/chat-service';
-import { createPlanService } from './services/plan-service';
 import {
   createSubscriptionHandler,
   type SubscriptionHandler,
@@ -147,15 +146,10 @@ export async function createServerApp(
     await db.destroy();
     throw error;
   }
-  const restart = { reason: 'server-restart', now: new Date() };
-  const recoveredPlans = await recoverInterruptedPlans(db, restart);
-  const recoveredReplies = await recoverInterruptedChatMessages(db, restart);
-  if (recoveredPlans.length > 0 || recoveredReplies.length > 0) {
-    logger.warn(
-      { plans: recoveredPlans, replies: recoveredReplies },
-      'generations interrupted by a previous shutdown were marked partial',
-    );
-  }
+  // Each kind of generation is persisted through its store, and only there.
+  const planStore = createPlanStore({ db });
+  const chatStore = createChatStore({ db });
+  await recoverInterrupted({ plans: planStore, replies: chatStore }, logger);
 
   const created = await createProvider(config);
   const { simulator, label } = created;
@@ -179,17 +173,16 @@ export async function createServerApp(
     simulated: config.upstream.kind === 'simulator',
   });
   // Plans and chat replies run on two instances of the same engine, each with its own
-  // bus and the table it flushes partial content to.
+  // bus and its own store.
   const engineConfig = {
     abandonAfterMs: config.abandonAfterMs,
     streamingTimeoutMs: config.streamingTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     retryPolicy: options.retryPolicy,
   };
-  const flusherOptions = {
+  const flush = {
     intervalMs: config.flushIntervalMs,
     maxPendingChars: options.flushMaxPendingChars ?? 16_384,
-    logger,
   };
   const serviceConfig = {
     defaultModel: config.defaultModel,
@@ -213,33 +206,36 @@ export async function createServerApp(
   const planEngine = createGenerationEngine<PlanSemanticEvent>({
     provider,
     bus: planBus,
-    flusher: createContentFlusher({
-      ...flusherOptions,
-      write: (appends) => appendPlanContent(db, appends, new Date()),
-    }),
+    store: planStore,
+    flush,
+    logger,
     config: engineConfig,
   });
   const plans = createPlanService({
     db,
     engine: planEngine,
     bus: planBus,
+    store: planStore,
+    starter: createGenerationStarter({
+      engine: planEngine,
+      slots,
+      isOverloaded,
+      quotas,
+      startRate,
+    }),
     logger,
     config: serviceConfig,
-    slots,
-    isOverloaded,
     resolveUpstream,
     quotas,
-    startRate,
   });
 
   const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
   const chatEngine = createGenerationEngine<ChatSemanticEvent>({
     provider,
     bus: chatBus,
-    flusher: createContentFlusher({
-      ...flusherOptions,
-      write: (appends) => appendChatContent(db, appends, new Date()),
-    }),
+    store: chatStore,
+    flush,
+    logger,
     config: engineConfig,
   });
   const chat = createChatService({
@@ -247,13 +243,18 @@ export async function createServerApp(
     engine: chatEngine,
     bus: chatBus,
     sessionBus: createInProcessEventBus<SessionUpdatedEvent>(),
+    store: chatStore,
+    starter: createGenerationStarter({
+      engine: chatEngine,
+      slots,
+      isOverloaded,
+      quotas,
+      startRate,
+    }),
     logger,
     config: serviceConfig,
-    slots,
-    isOverloaded,
     resolveUpstream,
     quotas,
-    startRate,
   });
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);

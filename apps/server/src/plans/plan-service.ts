@@ -1,111 +1,70 @@
 import { randomUUID } from 'node:crypto';
 import {
   findPlan,
-  finishPlan,
   insertContinuation,
   insertPlan,
   listPlans,
-  markPlanAttempt,
-  type PlanCursor,
   type PlanWithInputRow,
-  type QuotaReservation,
+  type SluiceDatabase,
 } from '@sluice/db';
 import type {
   CreatePlanInput,
   GenerationStatus,
-  PartialPlanDocument,
   PlanEventsInput,
   PlanPreferences,
   PlanSemanticEvent,
-  StreamError,
 } from '@sluice/shared';
-import type { GenerationResult } from '../generation/generation-engine';
+import type { Logger } from 'pino';
+import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from '../errors';
+import type { EventBus } from '../generation/event-bus';
+import type { GenerationEngine, GenerationMessage } from '../generation/generation-engine';
 import type { GenerationSlot } from '../generation/generation-slots';
+import type {
+  GenerationOwner,
+  GenerationSettings,
+  GenerationStarter,
+} from '../generation/generation-starter';
+import type { GenerationStore } from '../generation/generation-store';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
-import { storedStreamError } from '../generation/stored-outcome';
+import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { ProviderRequest } from '../providers/provider';
-import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from './errors';
-import {
-  failedBeforeFirstToken,
-  type GenerationServiceDependencies,
-  reserveGenerationSlot,
-} from './generation-settings';
-import { createPlanDocumentTracker, storedPlanStream } from './plan-document';
+import type { QuotaService } from '../quotas/quota-service';
+import { createPlanDocumentTracker } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
+import {
+  decodeCursor,
+  encodeCursor,
+  type PlanSummary,
+  type PlanView,
+  planSummary,
+  planView,
+} from './plan-views';
 
-export interface PlanUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cost: number | null;
+export type { PlanSummary, PlanUsage, PlanView } from './plan-views';
+
+export interface PlanServiceDependencies {
+  db: SluiceDatabase;
+  engine: GenerationEngine<PlanSemanticEvent>;
+  bus: EventBus<GenerationMessage<PlanSemanticEvent>>;
+  /** Where plans' generations are saved (the engine writes through it; events read it back). */
+  store: GenerationStore<PlanSemanticEvent>;
+  /** Rate and capacity checks, quota settlement, waiting for a generation. */
+  starter: GenerationStarter<PlanSemanticEvent>;
+  config: GenerationSettings;
+  logger: Logger;
+  /** Which key (and so which upstream) pays for a generation started by a user. */
+  resolveUpstream: ResolveUpstream;
+  /** Per-user quotas, taken in the transaction that writes the plan. */
+  quotas: QuotaService;
+  newId?: () => string;
+  now?: () => Date;
 }
-
-/** What `plan.get` returns. Timestamps are ISO strings (no transformer on the wire). */
-export interface PlanView {
-  id: string;
-  status: GenerationStatus;
-  /** Why it stopped, when the status alone does not say. */
-  reason: string | null;
-  content: string;
-  plan: PartialPlanDocument | null;
-  error: StreamError | null;
-  usage: PlanUsage | null;
-  model: string;
-  goals: string;
-  preferences: PlanPreferences;
-  attempts: number;
-  /** The plan whose text this one continues. */
-  continuedFrom: string | null;
-  createdAt: string;
-  updatedAt: string;
-  generationStartedAt: string | null;
-  completedAt: string | null;
-}
-
-export interface PlanSummary {
-  id: string;
-  status: GenerationStatus;
-  reason: string | null;
-  title: string | null;
-  goals: string;
-  model: string;
-  createdAt: string;
-  completedAt: string | null;
-}
-
-export type PlanServiceDependencies = GenerationServiceDependencies<PlanSemanticEvent>;
 
 export const planTopic = (planId: string) => `plan:${planId}`;
 
-function encodeCursor(cursor: PlanCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(value: string): PlanCursor {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(decoded) &&
-      typeof decoded[0] === 'string' &&
-      typeof decoded[1] === 'string'
-    ) {
-      return { createdAt: decoded[0], id: decoded[1] };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new InvalidInputError('This cursor is not one plan.list returned', 'cursor');
-}
-
-function usageOf(row: PlanWithInputRow): PlanUsage | null {
-  if (row.input_tokens === null || row.output_tokens === null) return null;
-  return { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost };
-}
-
 export function createPlanService(dependencies: PlanServiceDependencies) {
-  const { db, engine, bus, config, slots, logger, resolveUpstream, quotas, startRate } =
-    dependencies;
+  const { db, engine, bus, store, starter, config, logger, resolveUpstream, quotas } = dependencies;
   const newId = dependencies.newId ?? randomUUID;
-  const isOverloaded = dependencies.isOverloaded ?? (() => false);
   const now = dependencies.now ?? (() => new Date());
 
   /** The caller's plan; another user's plan is "not found", exactly like a missing one. */
@@ -120,82 +79,23 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     planId: string,
     slot: GenerationSlot,
     request: ProviderRequest,
-    owner: { userId: string; reservations: readonly QuotaReservation[] },
+    owner: GenerationOwner,
     initialText?: string,
   ): void {
-    const generationLogger = logger.child({ planId, model: request.model });
-    engine.start({
+    starter.start({
       id: planId,
       topic: planTopic(planId),
       request,
       initialText,
       slot,
       document: createPlanDocumentTracker(),
-      logger: generationLogger,
-      onAttempt(attempt) {
-        markPlanAttempt(db, {
-          id: planId,
-          attempts: attempt,
-          now: now(),
-          started: attempt === 1,
-        }).catch((error: unknown) =>
-          generationLogger.error({ err: error }, 'could not record the attempt'),
-        );
-      },
-      async onFinish(result: GenerationResult) {
-        await finishPlan(db, {
-          id: planId,
-          status: result.status,
-          reason: result.reason ?? null,
-          text: result.text,
-          planJson: result.documentJson,
-          error: result.error ?? null,
-          usage: result.usage
-            ? {
-                inputTokens: result.usage.inputTokens,
-                outputTokens: result.usage.outputTokens,
-                cost: result.usage.cost ?? null,
-              }
-            : null,
-          now: now(),
-        });
-        await quotas
-          .settle(owner.userId, owner.reservations, {
-            failedBeforeFirstToken: failedBeforeFirstToken(result),
-            cost: result.usage?.cost ?? null,
-          })
-          .catch((error: unknown) =>
-            generationLogger.error({ err: error }, 'could not settle the quota'),
-          );
-      },
+      logger: logger.child({ planId, model: request.model }),
+      owner,
     });
   }
 
   function toView(row: PlanWithInputRow): PlanView {
-    const live = engine.get(row.id);
-    const content = live ? live.log.content() : (row.content ?? row.partial_content);
-    let plan: PartialPlanDocument | null = null;
-    if (live) plan = (live.document?.snapshot() as PartialPlanDocument | undefined) ?? null;
-    else if (row.plan_json) plan = JSON.parse(row.plan_json) as PartialPlanDocument;
-    else if (content) plan = storedPlanStream(row).document as PartialPlanDocument;
-    return {
-      id: row.id,
-      status: live ? 'generating' : (row.status as GenerationStatus),
-      reason: row.status_reason,
-      content,
-      plan,
-      error: storedStreamError(row) ?? null,
-      usage: usageOf(row),
-      model: row.model,
-      goals: row.goals,
-      preferences: JSON.parse(row.preferences) as PlanPreferences,
-      attempts: row.attempts,
-      continuedFrom: row.continued_from,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      generationStartedAt: row.generation_started_at,
-      completedAt: row.completed_at,
-    };
+    return planView(row, engine.get(row.id));
   }
 
   async function persist(write: () => Promise<unknown>): Promise<void> {
@@ -214,28 +114,9 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
   }
 
-  /**
-   * Counts the start against the user's rate, then runs `start` with a slot reserved before
-   * its first `await`; `start` hands the slot to the engine as its last step. Any failure
-   * before that gives the slot back.
-   */
-  async function withSlot<T>(
-    userId: string,
-    start: (slot: GenerationSlot) => Promise<T>,
-  ): Promise<T> {
-    await startRate.consume(userId);
-    const slot = reserveGenerationSlot(slots, isOverloaded);
-    try {
-      return await start(slot);
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-  }
-
   /** `userId`: who starts it; their provider key pays, else the app's or the environment's. */
   function create(userId: string, input: CreatePlanInput): Promise<{ planId: string }> {
-    return withSlot(userId, async (slot) => {
+    return starter.withSlot(userId, async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
       const upstream = await resolveUpstream(userId);
@@ -269,7 +150,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     userId: string,
     input: { planId: string; model?: string },
   ): Promise<{ planId: string }> {
-    return withSlot(userId, (slot) => startContinuation(userId, input, slot));
+    return starter.withSlot(userId, (slot) => startContinuation(userId, input, slot));
   }
 
   async function startContinuation(
@@ -341,24 +222,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const items: PlanSummary[] = page.map((row) => {
-        const live = engine.get(row.id);
-        const document = live
-          ? (live.document?.snapshot() as PartialPlanDocument | undefined)
-          : row.plan_json
-            ? (JSON.parse(row.plan_json) as PartialPlanDocument)
-            : undefined;
-        return {
-          id: row.id,
-          status: live ? 'generating' : (row.status as GenerationStatus),
-          reason: row.status_reason,
-          title: document?.title ?? null,
-          goals: row.goals,
-          model: row.model,
-          createdAt: row.created_at,
-          completedAt: row.completed_at,
-        };
-      });
+      const items: PlanSummary[] = page.map((row) => planSummary(row, engine.get(row.id)));
       return {
         items,
         nextCursor:
@@ -394,9 +258,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       const existing = await requirePlan(userId, input.planId);
       return observeGeneration<PlanSemanticEvent>({
         bus,
-        topic: planTopic(input.planId),
-        live: () => engine.get(input.planId),
-        loadStored: async () => storedPlanStream(await requirePlan(userId, existing.id)),
+        topic: planTopic(existing.id),
+        generationId: existing.id,
+        live: () => engine.get(existing.id),
+        async loadStored() {
+          const stored = await store.loadStored(existing.id);
+          if (!stored) throw new NotFoundError(`No plan with id ${existing.id}`);
+          return stored;
+        },
         lastEventId: input.lastEventId,
         signal,
       });
@@ -405,17 +274,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     /** The non-streaming fallback: starts a plan and answers when it has finished. */
     async generate(userId: string, input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
       const { planId } = await create(userId, input);
-      const generation = engine.get(planId);
-      if (generation) {
-        const release = generation.attach();
-        signal.addEventListener('abort', release, { once: true });
-        try {
-          await generation.done;
-        } finally {
-          signal.removeEventListener('abort', release);
-          release();
-        }
-      }
+      await starter.awaitFinished(planId, signal);
       return toView(await requirePlan(userId, planId));
     },
   };

@@ -1,12 +1,12 @@
-import type { PlanWithInputRow } from '@sluice/db';
+import type { PlanRow } from '@sluice/db';
 import {
   createPlanStreamParser,
   type GenerationStatus,
   type PlanSemanticEvent,
 } from '@sluice/shared';
 import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
-import type { StoredStream } from '../generation/observe-generation';
-import { appendStoredOutcome } from '../generation/stored-outcome';
+import { appendStoredOutcome } from '../generation/generation-outcome';
+import type { StoredStream } from '../generation/generation-store';
 import { createStreamLog } from '../generation/stream-log';
 
 /**
@@ -43,7 +43,7 @@ export function createPlanDocumentTracker(): DocumentTracker<PlanSemanticEvent> 
  * events (the parser emits them identically for any chunking), then usage and end.
  * Event ids from a live stream therefore resume exactly against it, even after a restart.
  */
-export function storedPlanStream(row: PlanWithInputRow): StoredStream<PlanSemanticEvent> {
+export function storedPlanStream(row: PlanRow): StoredStream<PlanSemanticEvent> {
   const content = row.content ?? row.partial_content;
   const log = createStreamLog<GenerationEvent<PlanSemanticEvent>>();
   const tracker = createPlanDocumentTracker();
