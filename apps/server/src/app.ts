@@ -7,7 +7,7 @@ import {
   openDatabase,
 } from '@sluice/db';
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
-import { type Simulator, startSimulator } from '@sluice/simulator';
+import type { Simulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { Logger } from 'pino';
@@ -22,13 +22,9 @@ import { createChatStore } from './chat/chat-store';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
 import { createInProcessEventBus } from './generation/event-bus';
-import {
-  createGenerationEngine,
-  type GenerationEngine,
-  type GenerationMessage,
-} from './generation/generation-engine';
+import type { GenerationEngine } from './generation/generation-engine';
+import { createGenerationKind } from './generation/generation-kind';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
-import { createGenerationStarter } from './generation/generation-starter';
 import { recoverInterrupted } from './generation/recover-interrupted';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
@@ -45,8 +41,8 @@ import {
   type ProviderKeyService,
 } from './provider-keys/provider-key-service';
 import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
+import { createProvider } from './providers/create-provider';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
-import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
@@ -98,36 +94,6 @@ export interface ServerApp {
   };
   /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
   readonly subscriptions: SubscriptionHandler;
-}
-
-async function createProvider(
-  config: ServerConfig,
-): Promise<{ provider: ProviderAdapter; simulator?: Simulator; label: string }> {
-  const upstream = config.upstream;
-  switch (upstream.kind) {
-    case 'openrouter':
-      return {
-        provider: createOpenRouterAdapter({
-          baseUrl: upstream.baseUrl,
-          apiKey: upstream.apiKey,
-          appName: 'Sluice',
-        }),
-        label: upstream.baseUrl ?? 'openrouter',
-      };
-    case 'custom':
-      return {
-        provider: createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
-        label: upstream.baseUrl,
-      };
-    case 'simulator': {
-      const simulator = await startSimulator({ tokensPerSecond: upstream.tokensPerSecond });
-      return {
-        provider: createOpenRouterAdapter({ baseUrl: simulator.url }),
-        simulator,
-        label: `bundled simulator (${simulator.url})`,
-      };
-    }
-  }
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
@@ -202,60 +168,43 @@ export async function createServerApp(
   });
   const isOverloaded = () => load.overloaded();
 
-  const planBus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
-  const planEngine = createGenerationEngine<PlanSemanticEvent>({
+  const generationDependencies = {
     provider,
-    bus: planBus,
-    store: planStore,
     flush,
-    logger,
     config: engineConfig,
+    logger,
+    slots,
+    isOverloaded,
+    quotas,
+    startRate,
+  };
+  const planKind = createGenerationKind<PlanSemanticEvent>({
+    ...generationDependencies,
+    store: planStore,
   });
   const plans = createPlanService({
     db,
-    engine: planEngine,
-    bus: planBus,
-    store: planStore,
-    starter: createGenerationStarter({
-      engine: planEngine,
-      slots,
-      isOverloaded,
-      quotas,
-      startRate,
-    }),
+    ...planKind,
     logger,
     config: serviceConfig,
     resolveUpstream,
     quotas,
   });
-
-  const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
-  const chatEngine = createGenerationEngine<ChatSemanticEvent>({
-    provider,
-    bus: chatBus,
+  const chatKind = createGenerationKind<ChatSemanticEvent>({
+    ...generationDependencies,
     store: chatStore,
-    flush,
-    logger,
-    config: engineConfig,
   });
   const chat = createChatService({
     db,
-    engine: chatEngine,
-    bus: chatBus,
+    ...chatKind,
     sessionBus: createInProcessEventBus<SessionUpdatedEvent>(),
-    store: chatStore,
-    starter: createGenerationStarter({
-      engine: chatEngine,
-      slots,
-      isOverloaded,
-      quotas,
-      startRate,
-    }),
     logger,
     config: serviceConfig,
     resolveUpstream,
     quotas,
   });
+  const planEngine = planKind.engine;
+  const chatEngine = chatKind.engine;
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);
   const accountSettings = createAccountSettings({

@@ -7,6 +7,7 @@ import {
   type SluiceDatabase,
 } from '@sluice/db';
 import type { ChatSemanticEvent, GenerationStatus } from '@sluice/shared';
+import { savedOutcomeOf } from '../generation/generation-outcome';
 import type { GenerationStore, StoredStream } from '../generation/generation-store';
 import { type ChatDocument, storedMessageLog } from './chat-document';
 
@@ -38,17 +39,8 @@ export function createChatStore(dependencies: ChatStoreDependencies): ChatStore 
       const artifact = document?.artifact ?? null;
       return finishChatMessage(db, {
         id,
-        status: result.status,
-        reason: result.reason ?? null,
+        ...savedOutcomeOf(result),
         text: result.text,
-        error: result.error ?? null,
-        usage: result.usage
-          ? {
-              inputTokens: result.usage.inputTokens,
-              outputTokens: result.usage.outputTokens,
-              cost: result.usage.cost ?? null,
-            }
-          : null,
         stats: {
           timeToFirstTokenMs: result.stats.timeToFirstTokenMs,
           durationMs: result.stats.durationMs,

@@ -1,4 +1,4 @@
-import type { PlanRow } from '@sluice/db';
+import type { GenerationOutcome, PlanRow } from '@sluice/db';
 import type {
   EndEvent,
   EndReason,
@@ -119,6 +119,22 @@ export function endEventOf(
 /** Whether a finished generation gives its quota units back: it failed before any token. */
 export function failedBeforeFirstToken(result: GenerationResult): boolean {
   return result.status === 'failed' && result.stats.timeToFirstTokenMs === null;
+}
+
+/** How a finished generation is saved, for any kind (the store adds its own columns and `now`). */
+export function savedOutcomeOf(result: GenerationResult): Omit<GenerationOutcome, 'now'> {
+  return {
+    status: result.status,
+    reason: result.reason ?? null,
+    error: result.error ?? null,
+    usage: result.usage
+      ? {
+          inputTokens: result.usage.inputTokens,
+          outputTokens: result.usage.outputTokens,
+          cost: result.usage.cost ?? null,
+        }
+      : null,
+  };
 }
 
 /** The outcome columns a saved plan or reply carries (the same names in both tables). */

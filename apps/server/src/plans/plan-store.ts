@@ -6,6 +6,7 @@ import {
   type SluiceDatabase,
 } from '@sluice/db';
 import type { PlanSemanticEvent } from '@sluice/shared';
+import { savedOutcomeOf } from '../generation/generation-outcome';
 import type { GenerationStore } from '../generation/generation-store';
 import { storedPlanStream } from './plan-document';
 
@@ -30,18 +31,9 @@ export function createPlanStore(
     finish(id, result) {
       return finishPlan(db, {
         id,
-        status: result.status,
-        reason: result.reason ?? null,
+        ...savedOutcomeOf(result),
         text: result.text,
         planJson: result.documentJson,
-        error: result.error ?? null,
-        usage: result.usage
-          ? {
-              inputTokens: result.usage.inputTokens,
-              outputTokens: result.usage.outputTokens,
-              cost: result.usage.cost ?? null,
-            }
-          : null,
         now: now(),
       });
     },
