@@ -253,7 +253,7 @@ export async function finishChatMessage(
 /** At boot: replies left `generating` by a dead process become `partial` (see recoverInterrupted). */
 export function recoverInterruptedChatMessages(
   db: Kysely<Database>,
-  args: { reason: string; now: Date },
+  args: { reason: string; now: Date; ids?: readonly string[] },
 ): Promise<string[]> {
   return recoverInterrupted(db, 'chat_messages', args);
 }

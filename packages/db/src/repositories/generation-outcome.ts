@@ -34,8 +34,10 @@ export function outcomeColumns(outcome: GenerationOutcome) {
 export async function recoverInterrupted(
   db: Kysely<Database>,
   table: 'plans' | 'chat_messages',
-  args: { reason: string; now: Date },
+  args: { reason: string; now: Date; ids?: readonly string[] },
 ): Promise<string[]> {
+  const { ids } = args;
+  if (ids?.length === 0) return [];
   const timestamp = args.now.toISOString();
   const rows = await db
     .updateTable(table)
@@ -46,6 +48,8 @@ export async function recoverInterrupted(
       updated_at: timestamp,
     })
     .where('status', '=', 'generating')
+    // Only these (a dead instance's generations, several instances): others may be running.
+    .$if(ids !== undefined, (query) => query.where('id', 'in', ids ?? []))
     .returning('id')
     .execute();
   return rows.map((row) => row.id);

@@ -208,6 +208,28 @@ describe.each(engines)('plans repository on %s', (engine) => {
     expect((await findPlan(db, 'finished', owner))?.status).toBe('completed');
   });
 
+  it("recovers only the plans named (a dead instance's), leaving other generating plans alone", async () => {
+    await createPlan('lost');
+    await appendPlanContent(db, [{ id: 'lost', text: '{"title":"saved' }], new Date());
+    await createPlan('running-elsewhere');
+    const recovered = await recoverInterruptedPlans(db, {
+      reason: 'instance-lost',
+      now: new Date(),
+      ids: ['lost', 'unknown'],
+    });
+    expect(recovered).toEqual(['lost']);
+    expect(await findPlan(db, 'lost', owner)).toMatchObject({
+      status: 'partial',
+      status_reason: 'instance-lost',
+      partial_content: '{"title":"saved',
+    });
+    expect((await findPlan(db, 'running-elsewhere', owner))?.status).toBe('generating');
+    expect(await recoverInterruptedPlans(db, { reason: 'x', now: new Date(), ids: [] })).toEqual(
+      [],
+    );
+    expect((await findPlan(db, 'running-elsewhere', owner))?.status).toBe('generating');
+  });
+
   it('inserts a continuation that shares the input and starts from the saved text', async () => {
     await createPlan('source');
     await appendPlanContent(db, [{ id: 'source', text: '{"title":"Half' }], new Date());

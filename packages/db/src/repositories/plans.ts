@@ -198,7 +198,7 @@ export async function finishPlan(db: Kysely<Database>, args: FinishPlanArgs): Pr
 /** At boot: plans left `generating` by a dead process become `partial` (see recoverInterrupted). */
 export function recoverInterruptedPlans(
   db: Kysely<Database>,
-  args: { reason: string; now: Date },
+  args: { reason: string; now: Date; ids?: readonly string[] },
 ): Promise<string[]> {
   return recoverInterrupted(db, 'plans', args);
 }
