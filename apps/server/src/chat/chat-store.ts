@@ -69,8 +69,8 @@ export function createChatStore(dependencies: ChatStoreDependencies): ChatStore 
         document: null,
       };
     },
-    recover(reason) {
-      return recoverInterruptedChatMessages(db, { reason, now: now() });
+    recover(reason, ids) {
+      return recoverInterruptedChatMessages(db, { reason, now: now(), ids });
     },
   };
 }

@@ -23,6 +23,7 @@ import type {
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, PersistenceError } from '../errors';
 import type { EventBus } from '../generation/event-bus';
+import type { GenerationCluster } from '../generation/generation-cluster';
 import type { GenerationEngine, GenerationMessage } from '../generation/generation-engine';
 import type { GenerationSlot } from '../generation/generation-slots';
 import type {
@@ -50,6 +51,8 @@ export interface ChatTurnsDependencies {
   store: ChatStore;
   /** Rate and capacity checks, quota settlement, waiting for a reply. */
   starter: GenerationStarter<ChatSemanticEvent>;
+  /** Several instances: replies running on another instance are followed from their history. */
+  cluster?: GenerationCluster<ChatSemanticEvent>;
   sessions: ChatSessions;
   config: GenerationSettings;
   logger: Logger;
@@ -93,8 +96,12 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
   }
 
   /** Waits for a reply to finish (the non-streaming path), counting as its watcher meanwhile. */
-  async function awaitReply(messageId: string, signal: AbortSignal): Promise<ChatMessageView> {
-    await starter.awaitFinished(messageId, signal);
+  async function awaitReply(
+    messageId: string,
+    sessionId: string,
+    signal: AbortSignal,
+  ): Promise<ChatMessageView> {
+    await starter.awaitFinished(messageId, chatTopic(sessionId), signal);
     return messageWithArtifact(messageId);
   }
 
@@ -147,7 +154,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
     );
     if (firstTurnOf) await sessions.nameAfterFirstMessage(firstTurnOf, input.content);
     return input.stream === false && !answer.attached
-      ? { ...answer, message: await awaitReply(answer.messageId, signal) }
+      ? { ...answer, message: await awaitReply(answer.messageId, answer.sessionId, signal) }
       : answer;
   }
 
@@ -171,7 +178,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
           messageId: turn.reply.id,
           artifactId,
           attached: true,
-          message: input.stream === false ? await awaitReply(turn.reply.id, signal) : null,
+          message: input.stream === false ? await awaitReply(turn.reply.id, session.id, signal) : null,
         },
       };
     };
@@ -271,7 +278,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
         return {
           cancelled: outcome.cancelled,
           messageId: active.id,
-          status: outcome.result.status,
+          status: outcome.status,
         };
       }
       const status = ((await findChatMessage(db, active.id))?.status ??

@@ -1,4 +1,4 @@
-import type { EndEvent, UsageEvent } from '@sluice/shared';
+import type { EndEvent, GenerationStatus, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
@@ -16,6 +16,7 @@ import {
   type GenerationResult,
   type GenerationStats,
 } from './generation-outcome';
+import type { GenerationCluster } from './generation-cluster';
 import type { GenerationStore } from './generation-store';
 import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
 
@@ -100,13 +101,15 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   flush: FlushSettings;
   logger: Logger;
   config: GenerationEngineConfig;
+  /** Several instances: leases, watchers elsewhere, cancels elsewhere (absent on one instance). */
+  cluster?: GenerationCluster<TSemantic>;
   now?: () => number;
 }
 
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, store, config } = dependencies;
+  const { provider, bus, store, config, cluster } = dependencies;
   // Partial content is saved through the store on a time and size throttle.
   const flusher = createContentFlusher({
     ...dependencies.flush,
@@ -125,8 +128,12 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     if (live.has(spec.id)) throw new Error(`Generation ${spec.id} is already running`);
     const log = createStreamLog<GenerationEvent<TSemantic>>();
     if (spec.initialText) {
-      log.appendText(spec.initialText);
-      for (const semantic of spec.document?.feed(spec.initialText) ?? []) log.appendEvent(semantic);
+      // Not published (subscribers get it in their snapshot), but other instances rebuild the
+      // log from the generation's history, so it goes there.
+      cluster?.record({ ...log.appendText(spec.initialText), generationId: spec.id });
+      for (const semantic of spec.document?.feed(spec.initialText) ?? []) {
+        cluster?.record({ ...log.appendEvent(semantic), generationId: spec.id });
+      }
     }
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
@@ -145,8 +152,28 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     }
 
     function armAbandonTimer(): void {
-      abandonTimer = setTimeout(() => abort('abandoned'), config.abandonAfterMs);
+      abandonTimer = setTimeout(abandonUnlessWatchedElsewhere, config.abandonAfterMs);
       abandonTimer.unref();
+    }
+
+    /** Nobody here watched for a while: abandon it, unless a subscriber elsewhere watches it. */
+    function abandonUnlessWatchedElsewhere(): void {
+      if (!cluster) {
+        abort('abandoned');
+        return;
+      }
+      cluster.watchedElsewhere(spec.id).then(
+        (watched) => {
+          if (watchers > 0 || !live.has(spec.id)) return;
+          if (watched) armAbandonTimer();
+          else abort('abandoned');
+        },
+        (error: unknown) => {
+          // Not knowing is not a reason to stop paid work: ask again later.
+          spec.logger.warn({ err: error }, 'could not count the watchers on other instances');
+          if (watchers === 0 && live.has(spec.id)) armAbandonTimer();
+        },
+      );
     }
 
     function publish(message: LoggedEvent<GenerationEvent<TSemantic>>): void {
@@ -154,6 +181,12 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     }
 
     async function run(): Promise<GenerationResult> {
+      // The lease comes before the spending: an instance that dies from here on is recovered.
+      await cluster
+        ?.acquire(spec.id)
+        .catch((error: unknown) =>
+          spec.logger.error({ err: error }, 'could not take the lease on the generation'),
+        );
       const startedAt = now();
       const totalTimer = setTimeout(() => abort('timeout'), config.streamingTimeoutMs);
       const idleTimer = setTimeout(() => abort('idle-timeout'), config.idleTimeoutMs);
@@ -274,6 +307,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       }
       publish(log.appendEvent(endEventOf(result)));
       live.delete(spec.id);
+      cluster?.release(spec.id);
       return result;
     }
 
@@ -327,11 +361,18 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
      */
     async cancel(
       id: string,
-    ): Promise<{ result: GenerationResult; cancelled: boolean } | undefined> {
+    ): Promise<{ status: GenerationStatus; cancelled: boolean } | undefined> {
       const generation = live.get(id);
-      if (!generation) return undefined;
+      if (!generation) return cluster?.cancelElsewhere(id);
       const cancelled = generation.abort('cancelled');
-      return { result: await generation.done, cancelled };
+      return { status: (await generation.done).status, cancelled };
+    },
+    /**
+     * Stops every generation running here with `reason`, without waiting (this instance was
+     * presumed dead and its generations were taken over by another).
+     */
+    abortAll(reason: AbortReason): void {
+      for (const generation of live.values()) generation.abort(reason);
     },
     /** Stops every generation (their partial content is saved as `partial`). */
     async shutdown(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type GenerationEngineConfig,
   type GenerationMessage,
 } from './generation-engine';
+import type { GenerationCluster } from './generation-cluster';
 import type { GenerationSlots } from './generation-slots';
 import { createGenerationStarter } from './generation-starter';
 import type { GenerationStore } from './generation-store';
@@ -19,6 +20,8 @@ export interface GenerationKindDependencies<TSemantic extends { type: string }> 
   store: GenerationStore<TSemantic>;
   /** Where its live events travel (in-process unless given). */
   bus?: EventBus<GenerationMessage<TSemantic>>;
+  /** Several instances (Redis): leases, watchers and cancels across instances. */
+  cluster?: GenerationCluster<TSemantic>;
   flush: FlushSettings;
   config: GenerationEngineConfig;
   logger: Logger;
@@ -42,10 +45,19 @@ export function createGenerationKind<TSemantic extends { type: string }>(
     provider: dependencies.provider,
     bus,
     store,
+    cluster: dependencies.cluster,
     flush: dependencies.flush,
     logger: dependencies.logger,
     config: dependencies.config,
   });
-  const starter = createGenerationStarter({ engine, slots, isOverloaded, quotas, startRate });
-  return { bus, engine, store, starter };
+  const starter = createGenerationStarter({
+    engine,
+    bus,
+    cluster: dependencies.cluster,
+    slots,
+    isOverloaded,
+    quotas,
+    startRate,
+  });
+  return { bus, engine, store, starter, cluster: dependencies.cluster };
 }

@@ -33,7 +33,7 @@ export interface GenerationResult {
 /** Why the engine stopped a generation itself. */
 export type AbortReason = Extract<
   EndReason,
-  'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart'
+  'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart' | 'instance-lost'
 >;
 
 export interface OutcomeInput {

@@ -2,7 +2,9 @@ import type { QuotaReservation } from '@sluice/db';
 import { TooManyRequestsError } from '../errors';
 import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
 import type { QuotaService } from '../quotas/quota-service';
-import type { GenerationEngine, GenerationSpec } from './generation-engine';
+import type { EventBus } from './event-bus';
+import type { GenerationCluster } from './generation-cluster';
+import type { GenerationEngine, GenerationMessage, GenerationSpec } from './generation-engine';
 import { failedBeforeFirstToken, type GenerationResult } from './generation-outcome';
 import type { GenerationSlot, GenerationSlots } from './generation-slots';
 
@@ -38,6 +40,9 @@ export function reserveGenerationSlot(
 
 export interface GenerationStarterDependencies<TSemantic extends { type: string }> {
   engine: GenerationEngine<TSemantic>;
+  /** Where the generation's events travel (a generation running elsewhere ends there). */
+  bus?: EventBus<GenerationMessage<TSemantic>>;
+  cluster?: GenerationCluster<TSemantic>;
   /** The cap on running generations, one for every feature that starts them. */
   slots: GenerationSlots;
   /** Per-user quotas: reserved by the feature when it writes the row, settled here at the end. */
@@ -61,7 +66,7 @@ export interface GenerationOwner {
 export function createGenerationStarter<TSemantic extends { type: string }>(
   dependencies: GenerationStarterDependencies<TSemantic>,
 ) {
-  const { engine, slots, quotas, startRate } = dependencies;
+  const { engine, slots, quotas, startRate, cluster } = dependencies;
   const isOverloaded = dependencies.isOverloaded ?? (() => false);
 
   return {
@@ -99,10 +104,18 @@ export function createGenerationStarter<TSemantic extends { type: string }>(
       });
     },
 
-    /** Waits for a running generation to finish (the non-streaming path), watching it meanwhile. */
-    async awaitFinished(id: string, signal: AbortSignal): Promise<void> {
+    /**
+     * Waits for a running generation to finish (the non-streaming path), watching it meanwhile;
+     * also one that runs on another instance (its `end` arrives on `topic`).
+     */
+    async awaitFinished(id: string, topic: string, signal: AbortSignal): Promise<void> {
       const generation = engine.get(id);
-      if (!generation) return;
+      if (!generation) {
+        if (cluster && dependencies.bus) {
+          await awaitEndElsewhere(id, topic, cluster, dependencies.bus, signal);
+        }
+        return;
+      }
       const release = generation.attach();
       signal.addEventListener('abort', release, { once: true });
       try {
@@ -118,3 +131,33 @@ export function createGenerationStarter<TSemantic extends { type: string }>(
 export type GenerationStarter<TSemantic extends { type: string }> = ReturnType<
   typeof createGenerationStarter<TSemantic>
 >;
+
+/** Resolves once a generation running on another instance has ended (or `signal` aborts). */
+async function awaitEndElsewhere<TSemantic extends { type: string }>(
+  id: string,
+  topic: string,
+  cluster: GenerationCluster<TSemantic>,
+  bus: EventBus<GenerationMessage<TSemantic>>,
+  signal: AbortSignal,
+): Promise<void> {
+  let ended: () => void = () => {};
+  const end = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  const unsubscribe = bus.subscribe(topic, (message) => {
+    if (message.generationId === id && message.event.type === 'end') ended();
+  });
+  const release = cluster.watch(id);
+  signal.addEventListener('abort', ended, { once: true });
+  try {
+    await cluster.subscribed(topic);
+    const remote = await cluster.loadRemote(id);
+    // No history: it never ran elsewhere, or ended long enough ago to be trimmed.
+    if (remote?.status !== 'generating') return;
+    await end;
+  } finally {
+    signal.removeEventListener('abort', ended);
+    unsubscribe();
+    release();
+  }
+}

@@ -46,8 +46,9 @@ export interface GenerationStore<TSemantic extends { type: string }> {
    */
   loadStored(id: string): Promise<StoredStream<TSemantic> | undefined>;
   /**
-   * At boot: every generation left `generating` by a process that died becomes `partial`
-   * with this reason, keeping the content saved so far. Returns their ids.
+   * Generations left `generating` by a process that died become `partial` with this reason,
+   * keeping the content saved so far; returns their ids. Without `ids` (one instance, at
+   * boot) every generating row; with `ids` (a dead instance's, several instances) only those.
    */
-  recover(reason: string): Promise<string[]>;
+  recover(reason: string, ids?: readonly string[]): Promise<string[]>;
 }

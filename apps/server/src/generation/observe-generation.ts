@@ -1,7 +1,8 @@
 import { parseEventId } from '@sluice/shared';
 import type { EventBus } from './event-bus';
+import type { GenerationCluster } from './generation-cluster';
 import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
-import { catchUpEvents, createSentSequences, type ReplayedEvent } from './generation-replay';
+import { catchUpEvents, createSentPositions, type ReplayedEvent } from './generation-replay';
 import type { StoredStream } from './generation-store';
 import { createSubscriberQueue } from './subscriber-queue';
 
@@ -14,6 +15,10 @@ export interface ObserveOptions<TSemantic extends { type: string }> {
   live: () => LiveGeneration<TSemantic> | undefined;
   /** Reads a generation that is not running here; throws when it does not exist. */
   loadStored: () => Promise<StoredStream<TSemantic>>;
+  /** Several instances: a generation running on another one is followed from its history. */
+  cluster?: GenerationCluster<TSemantic>;
+  /** The document as far as `content` goes (a snapshot of a generation running elsewhere). */
+  documentOfContent?: (content: string) => unknown;
   lastEventId?: string | null;
   signal: AbortSignal;
 }
@@ -30,7 +35,7 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
   const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
   const unsubscribe = options.bus.subscribe(options.topic, queue.push);
   const generation = options.live();
-  const release = generation?.attach();
+  let release = generation?.attach();
   try {
     const source = generation
       ? {
@@ -39,7 +44,10 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
           documentOf: () => generation.document?.snapshot(),
           live: generation,
         }
-      : await storedSource(options);
+      : await notRunningHere(options);
+    if (!generation && source.status === 'generating') {
+      release = options.cluster?.watch(options.generationId);
+    }
     const initial = catchUpEvents(
       source.log,
       source.status,
@@ -47,18 +55,19 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
       source.documentOf,
     );
 
-    const sent = createSentSequences();
+    const sent = createSentPositions();
     for (const message of initial) {
       yield message;
-      sent.advance(options.generationId, message.sequence);
+      sent.advance(options.generationId, message);
       if (message.event.type === 'end') return;
     }
     // A finished stream read back from the database has nothing live to wait for.
     if (!source.live && source.status !== 'generating') return;
     for await (const message of queue.drain()) {
-      if (!sent.advance(options.generationId, message.sequence)) continue;
-      yield message;
-      if (message.event.type === 'end') return;
+      const unsent = sent.advance(options.generationId, message);
+      if (!unsent) continue;
+      yield unsent;
+      if (unsent.event.type === 'end') return;
     }
   } finally {
     unsubscribe();
@@ -66,9 +75,26 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
   }
 }
 
-async function storedSource<TSemantic extends { type: string }>(
+/**
+ * A generation this instance does not run: followed from what its owner published when
+ * another instance runs it (or just ran it), else read from the database.
+ */
+async function notRunningHere<TSemantic extends { type: string }>(
   options: ObserveOptions<TSemantic>,
 ) {
+  const { cluster } = options;
+  if (cluster) {
+    // Live events published from here on arrive; the history has everything before.
+    await cluster.subscribed(options.topic);
+    const remote = await cluster.loadRemote(options.generationId);
+    if (remote) {
+      return {
+        ...remote,
+        documentOf: () => options.documentOfContent?.(remote.log.content()),
+        live: undefined,
+      };
+    }
+  }
   const stored = await options.loadStored();
   return { ...stored, documentOf: () => stored.document, live: undefined };
 }

@@ -1,9 +1,10 @@
 import { formatMessageEventId, parseMessageEventId, type SnapshotEvent } from '@sluice/shared';
 import type { EventBus } from './event-bus';
+import type { GenerationCluster } from './generation-cluster';
 import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
 import {
   catchUpEvents,
-  createSentSequences,
+  createSentPositions,
   type ReplayedEvent,
   snapshotEvents,
 } from './generation-replay';
@@ -51,6 +52,8 @@ export interface ObserveSessionOptions<
   loadStored: (messageId: string) => Promise<SessionStream<TSemantic> | undefined>;
   /** The session's replies written after this one, oldest first. */
   repliesAfter: (messageId: string) => Promise<string[]>;
+  /** Several instances: a reply running on another one is followed from its history. */
+  cluster?: GenerationCluster<TSemantic>;
   lastEventId?: string | null;
   signal: AbortSignal;
 }
@@ -105,7 +108,19 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
   let lastSentId = parseMessageEventId(options.lastEventId) ? options.lastEventId : null;
   /** The replies this subscriber keeps alive, each until it ends (or the subscriber leaves). */
   const watching = new Map<string, () => void>();
-  const sent = createSentSequences();
+  const sent = createSentPositions();
+  /** Replies running on other instances this subscriber watches, until their `end`. */
+  const watchingElsewhere = new Map<string, () => void>();
+
+  function watchElsewhere(messageId: string): void {
+    if (!options.cluster || watchingElsewhere.has(messageId)) return;
+    watchingElsewhere.set(messageId, options.cluster.watch(messageId));
+  }
+
+  function stopWatchingElsewhere(messageId: string): void {
+    watchingElsewhere.get(messageId)?.();
+    watchingElsewhere.delete(messageId);
+  }
 
   /** Counts this subscriber as a watcher of a running reply, until that reply has finished. */
   function watch(generation: LiveGeneration<TSemantic>): void {
@@ -124,7 +139,13 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
       watch(generation);
       return { status: 'generating', log: generation.log };
     }
-    return options.loadStored(messageId);
+    const stored = await options.loadStored(messageId);
+    if (stored?.status !== 'generating' || !options.cluster) return stored;
+    // Written by another instance: its history is ahead of the database.
+    await options.cluster.subscribed(options.topic);
+    const remote = await options.cluster.loadRemote(messageId);
+    if (remote?.status === 'generating') watchElsewhere(messageId);
+    return remote ?? stored;
   }
 
   function message(messageId: string, logged: ReplayedEvent<TSemantic>) {
@@ -137,6 +158,8 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
       messageId,
       event: logged.event,
       sequence: logged.sequence,
+      /** The id within the reply (`<offset>.<count>`). */
+      position: logged.id,
     };
   }
 
@@ -167,7 +190,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
 
   try {
     for (const item of await catchUp()) {
-      sent.advance(item.messageId, item.sequence);
+      sent.advance(item.messageId, { id: item.position, sequence: item.sequence, event: item.event });
       lastSentId = item.id;
       yield { id: item.id, messageId: item.messageId, event: item.event };
     }
@@ -185,9 +208,12 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
         // A reply that started after this subscriber joined: watch it while it runs.
         const generation = options.live(messageId);
         if (generation) watch(generation);
+        else if (logged.event.type !== 'end') watchElsewhere(messageId);
       }
-      if (!sent.advance(messageId, logged.sequence)) continue;
-      const item = message(messageId, logged as GenerationMessage<TSemantic>);
+      if (logged.event.type === 'end') stopWatchingElsewhere(messageId);
+      const unsent = sent.advance(messageId, logged as GenerationMessage<TSemantic>);
+      if (!unsent) continue;
+      const item = message(messageId, unsent);
       lastSentId = item.id;
       yield { id: item.id, messageId, event: item.event };
     }
@@ -195,5 +221,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     unsubscribe();
     for (const release of watching.values()) release();
     watching.clear();
+    for (const release of watchingElsewhere.values()) release();
+    watchingElsewhere.clear();
   }
 }

@@ -17,6 +17,7 @@ import type {
 import type { Logger } from 'pino';
 import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from '../errors';
 import type { EventBus } from '../generation/event-bus';
+import type { GenerationCluster } from '../generation/generation-cluster';
 import type { GenerationEngine, GenerationMessage } from '../generation/generation-engine';
 import type { GenerationSlot } from '../generation/generation-slots';
 import type {
@@ -50,6 +51,8 @@ export interface PlanServiceDependencies {
   store: GenerationStore<PlanSemanticEvent>;
   /** Rate and capacity checks, quota settlement, waiting for a generation. */
   starter: GenerationStarter<PlanSemanticEvent>;
+  /** Several instances: plans running on another instance are followed from their history. */
+  cluster?: GenerationCluster<PlanSemanticEvent>;
   config: GenerationSettings;
   logger: Logger;
   /** Which key (and so which upstream) pays for a generation started by a user. */
@@ -243,7 +246,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       const row = await requirePlan(userId, planId);
       const outcome = await engine.cancel(planId);
       if (!outcome) return { status: row.status as GenerationStatus, cancelled: false };
-      return { status: outcome.result.status, cancelled: outcome.cancelled };
+      return { status: outcome.status, cancelled: outcome.cancelled };
     },
 
     /**
@@ -261,6 +264,12 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         topic: planTopic(existing.id),
         generationId: existing.id,
         live: () => engine.get(existing.id),
+        cluster: dependencies.cluster,
+        documentOfContent: (content) => {
+          const tracker = createPlanDocumentTracker();
+          tracker.feed(content);
+          return tracker.snapshot();
+        },
         async loadStored() {
           const stored = await store.loadStored(existing.id);
           if (!stored) throw new NotFoundError(`No plan with id ${existing.id}`);
@@ -274,7 +283,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     /** The non-streaming fallback: starts a plan and answers when it has finished. */
     async generate(userId: string, input: CreatePlanInput, signal: AbortSignal): Promise<PlanView> {
       const { planId } = await create(userId, input);
-      await starter.awaitFinished(planId, signal);
+      await starter.awaitFinished(planId, planTopic(planId), signal);
       return toView(await requirePlan(userId, planId));
     },
   };

@@ -41,8 +41,8 @@ export function createPlanStore(
       const row = await db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? storedPlanStream(row) : undefined;
     },
-    recover(reason) {
-      return recoverInterruptedPlans(db, { reason, now: now() });
+    recover(reason, ids) {
+      return recoverInterruptedPlans(db, { reason, now: now(), ids });
     },
   };
 }
