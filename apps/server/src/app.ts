@@ -26,6 +26,7 @@ import type { GenerationEngine } from './generation/generation-engine';
 import { createGenerationKind } from './generation/generation-kind';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
 import { recoverInterrupted } from './generation/recover-interrupted';
+import { createRedisCluster } from './generation/redis-cluster';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
@@ -94,6 +95,8 @@ export interface ServerApp {
   };
   /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
   readonly subscriptions: SubscriptionHandler;
+  /** This instance's id among several (REDIS_URL), or undefined on one instance. */
+  readonly instanceId: string | undefined;
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
@@ -115,7 +118,20 @@ export async function createServerApp(
   // Each kind of generation is persisted through its store, and only there.
   const planStore = createPlanStore({ db });
   const chatStore = createChatStore({ db });
-  await recoverInterrupted({ plans: planStore, replies: chatStore }, logger);
+  // Several instances (REDIS_URL): a generation left `generating` may be another instance's
+  // live work, so only expired leases are recovered (at `cluster.start`). One instance owns
+  // everything: whatever is left `generating` was its own.
+  const cluster = config.redis
+    ? createRedisCluster({
+        url: config.redis.url,
+        leaseTimeoutMs: config.redis.leaseTimeoutMs,
+        streamingTimeoutMs: config.streamingTimeoutMs,
+        logger,
+      })
+    : undefined;
+  if (!cluster) await recoverInterrupted({ plans: planStore, replies: chatStore }, logger);
+  const planShared = cluster?.kind<PlanSemanticEvent>('plan', planStore);
+  const chatShared = cluster?.kind<ChatSemanticEvent>('chat', chatStore);
 
   const created = await createProvider(config);
   const { simulator, label } = created;
@@ -181,6 +197,7 @@ export async function createServerApp(
   const planKind = createGenerationKind<PlanSemanticEvent>({
     ...generationDependencies,
     store: planStore,
+    ...planShared,
   });
   const plans = createPlanService({
     db,
@@ -193,11 +210,14 @@ export async function createServerApp(
   const chatKind = createGenerationKind<ChatSemanticEvent>({
     ...generationDependencies,
     store: chatStore,
+    ...chatShared,
   });
   const chat = createChatService({
     db,
     ...chatKind,
-    sessionBus: createInProcessEventBus<SessionUpdatedEvent>(),
+    sessionBus:
+      cluster?.noticeBus<SessionUpdatedEvent>('session') ??
+      createInProcessEventBus<SessionUpdatedEvent>(),
     logger,
     config: serviceConfig,
     resolveUpstream,
@@ -205,6 +225,17 @@ export async function createServerApp(
   });
   const planEngine = planKind.engine;
   const chatEngine = chatKind.engine;
+  if (cluster) {
+    cluster.serve('plan', planEngine);
+    cluster.serve('chat', chatEngine);
+    try {
+      await cluster.start();
+    } catch (error) {
+      await cluster.close();
+      await db.destroy();
+      throw error;
+    }
+  }
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);
   const accountSettings = createAccountSettings({
@@ -293,7 +324,11 @@ export async function createServerApp(
     trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
-    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
+    checkReadiness: async () => {
+      const database = reportDatabase(await checkDatabase(db));
+      if (!database.ok || !cluster) return database;
+      return (await cluster.ping()) ? database : { ok: false, reason: 'Redis does not answer' };
+    },
     webDistDir: config.webDistDir,
     limits: config.edge,
     originPolicy: () => originPolicy,
@@ -315,6 +350,7 @@ export async function createServerApp(
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
+    instanceId: cluster?.instanceId,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -353,6 +389,8 @@ export async function createServerApp(
       ready = false;
       // Running generations stop and keep their partial content.
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
+      // Its generations ended and released their leases: leave the cluster.
+      await cluster?.close();
       load.close();
       subscriptions.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).

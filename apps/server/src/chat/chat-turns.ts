@@ -178,7 +178,8 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
           messageId: turn.reply.id,
           artifactId,
           attached: true,
-          message: input.stream === false ? await awaitReply(turn.reply.id, session.id, signal) : null,
+          message:
+            input.stream === false ? await awaitReply(turn.reply.id, session.id, signal) : null,
         },
       };
     };
@@ -298,6 +299,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
         notices: sessionBus,
         topic: chatTopic(session.id),
         live: (messageId) => engine.get(messageId),
+        cluster: dependencies.cluster,
         activeMessageId: async () => (await findGeneratingReply(db, session.id))?.id,
         loadStored: (messageId) => store.loadStored(messageId, session.id),
         async repliesAfter(messageId) {

@@ -15,8 +15,8 @@ export interface RemoteGeneration<TSemantic extends { type: string }> {
  * instance (SQLite, the in-process bus) there is none, and every generation runs here.
  */
 export interface GenerationCluster<TSemantic extends { type: string }> {
-  /** Takes the lease on a generation that starts here, before its upstream request. */
-  acquire(generationId: string): Promise<void>;
+  /** Takes the lease on a generation that starts here (events on `topic`), before its upstream request. */
+  acquire(generationId: string, topic: string): Promise<void>;
   /** Gives the lease back once the generation's `end` is published. */
   release(generationId: string): void;
   /** Whether a subscriber on another instance watches it (asked before abandoning it). */

@@ -9,6 +9,7 @@ import {
 } from '../providers/stream-with-retry';
 import { createContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
+import type { GenerationCluster } from './generation-cluster';
 import {
   type AbortReason,
   decideOutcome,
@@ -16,7 +17,6 @@ import {
   type GenerationResult,
   type GenerationStats,
 } from './generation-outcome';
-import type { GenerationCluster } from './generation-cluster';
 import type { GenerationStore } from './generation-store';
 import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
 
@@ -183,7 +183,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     async function run(): Promise<GenerationResult> {
       // The lease comes before the spending: an instance that dies from here on is recovered.
       await cluster
-        ?.acquire(spec.id)
+        ?.acquire(spec.id, spec.topic)
         .catch((error: unknown) =>
           spec.logger.error({ err: error }, 'could not take the lease on the generation'),
         );

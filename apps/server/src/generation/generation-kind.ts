@@ -3,13 +3,13 @@ import type { ProviderAdapter } from '../providers/provider';
 import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
 import type { QuotaService } from '../quotas/quota-service';
 import { createInProcessEventBus, type EventBus } from './event-bus';
+import type { GenerationCluster } from './generation-cluster';
 import {
   createGenerationEngine,
   type FlushSettings,
   type GenerationEngineConfig,
   type GenerationMessage,
 } from './generation-engine';
-import type { GenerationCluster } from './generation-cluster';
 import type { GenerationSlots } from './generation-slots';
 import { createGenerationStarter } from './generation-starter';
 import type { GenerationStore } from './generation-store';

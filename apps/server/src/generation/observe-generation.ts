@@ -34,9 +34,12 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
 ): AsyncGenerator<ObservedMessage<TSemantic>> {
   const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
   const unsubscribe = options.bus.subscribe(options.topic, queue.push);
-  const generation = options.live();
-  let release = generation?.attach();
+  let release: (() => void) | undefined;
   try {
+    // A shared bus subscribes asynchronously: read the log only once live events arrive.
+    await options.cluster?.subscribed(options.topic);
+    const generation = options.live();
+    release = generation?.attach();
     const source = generation
       ? {
           status: 'generating' as const,
@@ -84,8 +87,7 @@ async function notRunningHere<TSemantic extends { type: string }>(
 ) {
   const { cluster } = options;
   if (cluster) {
-    // Live events published from here on arrive; the history has everything before.
-    await cluster.subscribed(options.topic);
+    // Subscribed already: live events published from here on arrive; the history has the rest.
     const remote = await cluster.loadRemote(options.generationId);
     if (remote) {
       return {

@@ -142,7 +142,6 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     const stored = await options.loadStored(messageId);
     if (stored?.status !== 'generating' || !options.cluster) return stored;
     // Written by another instance: its history is ahead of the database.
-    await options.cluster.subscribed(options.topic);
     const remote = await options.cluster.loadRemote(messageId);
     if (remote?.status === 'generating') watchElsewhere(messageId);
     return remote ?? stored;
@@ -189,8 +188,14 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
   }
 
   try {
+    // A shared bus subscribes asynchronously: catch up only once live events arrive.
+    await options.cluster?.subscribed(options.topic);
     for (const item of await catchUp()) {
-      sent.advance(item.messageId, { id: item.position, sequence: item.sequence, event: item.event });
+      sent.advance(item.messageId, {
+        id: item.position,
+        sequence: item.sequence,
+        event: item.event,
+      });
       lastSentId = item.id;
       yield { id: item.id, messageId: item.messageId, event: item.event };
     }

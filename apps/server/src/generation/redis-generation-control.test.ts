@@ -5,6 +5,13 @@ import { createRedisConnections, type RedisConnections } from './redis-connectio
 import { createRedisGenerationControl, type GenerationCommand } from './redis-generation-control';
 
 let redis: RunningRedis;
+const cancelCommand: GenerationCommand = {
+  type: 'cancel',
+  kind: 'plan',
+  generationId: 'plan-1',
+  replyTo: 'other',
+  requestId: 'request-1',
+};
 const opened: RedisConnections[] = [];
 beforeAll(async () => {
   redis = await startRedis();
@@ -43,13 +50,13 @@ describe('the control channel between instances', () => {
     });
     await owner.start();
     await other.start();
-    expect(await other.send('owner', { type: 'cancel', generationId: 'plan-1' })).toBe(true);
-    expect(await arrived).toEqual({ type: 'cancel', generationId: 'plan-1' });
+    expect(await other.send('owner', cancelCommand)).toBe(true);
+    expect(await arrived).toEqual(cancelCommand);
   });
 
   it('says when no instance listened (the owner is gone)', async () => {
     const sender = instance('sender', () => {});
-    expect(await sender.send('gone', { type: 'cancel', generationId: 'plan-2' })).toBe(false);
+    expect(await sender.send('gone', cancelCommand)).toBe(false);
   });
 
   it('ignores a malformed command and reports it', async () => {

@@ -2,7 +2,27 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RedisChannelListener } from './redis-channel-listener';
 
-const commandSchema = z.object({ type: z.literal('cancel'), generationId: z.string().min(1) });
+const commandSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('cancel'),
+    kind: z.string().min(1),
+    generationId: z.string().min(1),
+    /** Where the answer goes: the asking instance and its request. */
+    replyTo: z.string().min(1),
+    requestId: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal('cancel-result'),
+    requestId: z.string().min(1),
+    /** Null when the instance no longer ran the generation. */
+    outcome: z
+      .object({
+        status: z.enum(['generating', 'completed', 'failed', 'cancelled', 'partial']),
+        cancelled: z.boolean(),
+      })
+      .nullable(),
+  }),
+]);
 export type GenerationCommand = z.infer<typeof commandSchema>;
 
 export interface RedisGenerationControlOptions {

@@ -80,7 +80,7 @@ describe('generation leases over several instances', () => {
     const recovered = signal<Recovery>();
     const dead = instance('dead', 'dead:', 300);
     await dead.start();
-    await dead.acquire({ kind: 'plan', generationId: 'p2' });
+    await dead.acquire({ kind: 'plan', generationId: 'p2', topic: 'plan:p2' });
     await dead.acquire({ kind: 'chat', generationId: 'm2:with-colon' });
     // The process dies: nothing renews its heartbeat (it lapses after 200 ms), nothing cleans up.
     dead.connections.commands.disconnect();
@@ -93,7 +93,7 @@ describe('generation leases over several instances', () => {
     expect(recovery.deadInstanceId).toBe('dead');
     expect(sortById(recovery.leases)).toEqual([
       { kind: 'chat', generationId: 'm2:with-colon' },
-      { kind: 'plan', generationId: 'p2' },
+      { kind: 'plan', generationId: 'p2', topic: 'plan:p2' },
     ]);
     // Sweeps after the take-over (once those in flight are done) find nothing more.
     await Promise.all([b.sweep(), c.sweep()]);

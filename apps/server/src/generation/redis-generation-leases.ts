@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 export interface GenerationLease {
   kind: string;
   generationId: string;
+  /** Where its events are published (recovery publishes its `end` there). */
+  topic?: string;
 }
 
 export interface RedisGenerationLeasesOptions {
@@ -22,11 +24,12 @@ export interface RedisGenerationLeasesOptions {
   onError?: (error: unknown) => void;
 }
 
-const memberOf = (lease: GenerationLease) => `${lease.kind}:${lease.generationId}`;
+const memberOf = (lease: GenerationLease) =>
+  JSON.stringify([lease.kind, lease.generationId, lease.topic ?? null]);
 
 function leaseOf(member: string): GenerationLease {
-  const separator = member.indexOf(':');
-  return { kind: member.slice(0, separator), generationId: member.slice(separator + 1) };
+  const [kind, generationId, topic] = JSON.parse(member) as [string, string, string | null];
+  return topic === null ? { kind, generationId } : { kind, generationId, topic };
 }
 
 /**
@@ -45,7 +48,7 @@ export function createRedisGenerationLeases(options: RedisGenerationLeasesOption
   const instancesKey = `${prefix}instances`;
   const heartbeatKey = (instance: string) => `${prefix}instance:${instance}`;
   const ownedKey = (instance: string) => `${prefix}owned:${instance}`;
-  const leaseKey = (lease: GenerationLease) => `${prefix}lease:${memberOf(lease)}`;
+  const leaseKey = (lease: GenerationLease) => `${prefix}lease:${lease.kind}:${lease.generationId}`;
   const claimKey = (instance: string) => `${prefix}claim:${instance}`;
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<GenerationLease[]> | undefined;
