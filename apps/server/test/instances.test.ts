@@ -144,9 +144,15 @@ describe('several instances on one PostgreSQL and one Redis', () => {
     await Promise.all(watchers.map((watcher) => watcher.received(3)));
     const c = await running.start();
     await c.close();
-    for (const watcher of watchers) {
+    for (const [index, watcher] of watchers.entries()) {
       const events = await watcher.ended;
       expect(events.at(-1)?.event).toEqual({ type: 'end', status: 'completed' });
+      const planId = (index === 0 ? onA : onB).planId;
+      expect(await a.client.plan.get.query({ planId })).toMatchObject({
+        status: 'completed',
+        reason: null,
+        content: assembleText(events),
+      });
     }
   });
 
