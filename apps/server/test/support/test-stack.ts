@@ -186,8 +186,36 @@ export const fastRetryPolicy = {
   maxRetryAfterMs: 2000,
 };
 
+/**
+ * The engine matrix: with `SLUICE_TEST_ENGINE=postgres-redis` (the `server-postgres-redis`
+ * project) every stack that names no database of its own runs on a fresh PostgreSQL
+ * database in the run's private cluster and on one private Redis per test file, as one of
+ * several instances would.
+ */
+export const testEngine =
+  process.env.SLUICE_TEST_ENGINE === 'postgres-redis' ? 'postgres-redis' : 'sqlite';
+
+let fileRedis: Promise<{ url: string }> | undefined;
+
+async function scaleOutSettings(): Promise<{ databaseUrl: string; redisUrl: string }> {
+  // Loaded only in that project: other packages' tests use this file outside it.
+  const services = await import('@sluice/test-services');
+  await import('@sluice/test-services/postgres-global-setup');
+  const { inject } = await import('vitest');
+  fileRedis ??= services.startRedis();
+  const [databaseUrl, redis] = await Promise.all([
+    services.createPostgresDatabase(inject('postgresUrl')),
+    fileRedis,
+  ]);
+  return { databaseUrl, redisUrl: redis.url };
+}
+
 /** A real server on 127.0.0.1:0 with a real SQLite file and the real simulator upstream. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const scaleOut =
+    testEngine === 'postgres-redis' && !options.databaseUrl && !options.directory
+      ? await scaleOutSettings()
+      : undefined;
   const simulator = await startSimulator({
     tokensPerSecond: 1000,
     firstTokenDelayMs: 5,
@@ -202,7 +230,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: options.databaseUrl ?? databasePath,
+    DATABASE_URL: options.databaseUrl ?? scaleOut?.databaseUrl ?? databasePath,
+    ...(scaleOut ? { REDIS_URL: scaleOut.redisUrl } : {}),
     OPENROUTER_BASE_URL: simulator.url,
     OPENROUTER_MODEL: 'sluice/simulator',
     FLUSH_INTERVAL_MS: '50',
