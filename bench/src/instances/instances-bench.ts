@@ -10,6 +10,7 @@ import { createSluiceClient, type SluiceClient } from '../relay/sluice-clients';
 
 const plans = Number(process.env.BENCH_INSTANCE_PLANS ?? 100);
 const tokensPerSecond = 200;
+const cancelCount = 20;
 
 interface Deployment {
   name: string;
@@ -184,6 +185,44 @@ async function measure(deployment: Deployment) {
 }
 
 /**
+ * Cancels from one instance plans that run on the other (one after another, each once it
+ * streams): the time from sending `plan.cancel` until the owner's upstream request is aborted
+ * (the simulator saw the connection close), and until the cancel is answered.
+ */
+async function measureCancels(deployment: Deployment, count: number) {
+  const apiKey = await createBenchApiKey(deployment.urls[0] as string);
+  const clients = deployment.urls.map((url) => createSluiceClient(url, { apiKey }));
+  const owner = clients[0] as SluiceClient;
+  const canceller = clients[clients.length - 1] as SluiceClient;
+  const abortedMs: number[] = [];
+  const answeredMs: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const goals = `Cancelled goal ${index}: learn topic ${index * 17}`;
+    const { planId } = await owner.plan.create.mutate({ goals });
+    const simulator = deployment.simulators[0] as Simulator;
+    await simulator.waitFor(
+      (record) => record.text.length > 0 && JSON.stringify(record.body).includes(goals),
+      30_000,
+    );
+    const sentAt = Date.now();
+    const started = performance.now();
+    await canceller.plan.cancel.mutate({ planId });
+    answeredMs.push(performance.now() - started);
+    const record = await simulator.waitFor(
+      (request) => request.clientAborted && JSON.stringify(request.body).includes(goals),
+      30_000,
+    );
+    abortedMs.push((record.endedAt ?? Date.now()) - sentAt);
+  }
+  return {
+    deployment: deployment.name,
+    cancels: count,
+    'cancel sent → upstream aborted p50/max (ms)': `${percentile(abortedMs, 0.5).toFixed(0)} / ${Math.max(...abortedMs).toFixed(0)}`,
+    'cancel answered p50/max (ms)': `${percentile(answeredMs, 0.5).toFixed(0)} / ${Math.max(...answeredMs).toFixed(0)}`,
+  };
+}
+
+/**
  * `pnpm bench` (several instances): the same load, 100 plans at 200 tokens per second from
  * the simulator, on one instance (SQLite, in-process bus) and on two instances sharing
  * PostgreSQL and Redis, each plan created on one instance and watched from the other. In one
@@ -191,10 +230,12 @@ async function measure(deployment: Deployment) {
  */
 export async function runInstancesBench(): Promise<void> {
   const rows = [];
+  const cancels = [];
   for (const start of [oneOnSqlite, twoOnPostgresAndRedis]) {
     const deployment = await start();
     try {
       rows.push(await measure(deployment));
+      cancels.push(await measureCancels(deployment, cancelCount));
     } finally {
       await deployment.close();
     }
@@ -203,4 +244,6 @@ export async function runInstancesBench(): Promise<void> {
     `\nSeveral instances: ${plans} plans at once, ${tokensPerSecond} tokens/s each from the simulator`,
   );
   console.table(rows);
+  console.log('Cancel (on two instances: sent to the instance that does not run the plan)');
+  console.table(cancels);
 }

@@ -130,10 +130,11 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     if (spec.initialText) {
       // Not published (subscribers get it in their snapshot), but other instances rebuild the
       // log from the generation's history, so it goes there.
-      cluster?.record({ ...log.appendText(spec.initialText), generationId: spec.id });
+      const recorded = [log.appendText(spec.initialText)];
       for (const semantic of spec.document?.feed(spec.initialText) ?? []) {
-        cluster?.record({ ...log.appendEvent(semantic), generationId: spec.id });
+        recorded.push(log.appendEvent(semantic));
       }
+      for (const logged of recorded) cluster?.record({ ...logged, generationId: spec.id });
     }
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;

@@ -57,6 +57,16 @@ export function createRedisEventBus<TMessage>(
   /** Streams this process has written to and not ended: their lifetime is already set. */
   const open = new Set<string>();
   const streamKey = (stream: string) => `${prefix}stream:${stream}`;
+  // A message goes to every subscriber of its topic one after the other: parse it once for all.
+  let lastEncoded: string | undefined;
+  let lastDecoded: TMessage | undefined;
+  const decode = (encoded: string): TMessage => {
+    if (encoded !== lastEncoded) {
+      lastDecoded = JSON.parse(encoded) as TMessage;
+      lastEncoded = encoded;
+    }
+    return lastDecoded as TMessage;
+  };
 
   function append(message: TMessage, encoded: string, topic: string | undefined): void {
     const pipeline = publisher.pipeline();
@@ -84,7 +94,7 @@ export function createRedisEventBus<TMessage>(
     },
     subscribe(topic, listener) {
       const subscription = channels.listen(prefix + topic, (encoded) => {
-        listener(JSON.parse(encoded) as TMessage);
+        listener(decode(encoded));
       });
       return () => subscription.close();
     },
