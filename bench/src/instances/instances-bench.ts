@@ -98,8 +98,7 @@ async function twoOnPostgresAndRedis(): Promise<Deployment> {
 }
 
 /** Creates `plans` plans round-robin over the instances, each watched on the next instance. */
-async function measure(deployment: Deployment) {
-  const apiKey = await createBenchApiKey(deployment.urls[0] as string);
+async function measure(deployment: Deployment, apiKey: string) {
   const clients: SluiceClient[] = deployment.urls.map((url) => createSluiceClient(url, { apiKey }));
   const started = performance.now();
   const results = await Promise.all(
@@ -189,8 +188,7 @@ async function measure(deployment: Deployment) {
  * streams): the time from sending `plan.cancel` until the owner's upstream request is aborted
  * (the simulator saw the connection close), and until the cancel is answered.
  */
-async function measureCancels(deployment: Deployment, count: number) {
-  const apiKey = await createBenchApiKey(deployment.urls[0] as string);
+async function measureCancels(deployment: Deployment, apiKey: string, count: number) {
   const clients = deployment.urls.map((url) => createSluiceClient(url, { apiKey }));
   const owner = clients[0] as SluiceClient;
   const canceller = clients[clients.length - 1] as SluiceClient;
@@ -234,8 +232,9 @@ export async function runInstancesBench(): Promise<void> {
   for (const start of [oneOnSqlite, twoOnPostgresAndRedis]) {
     const deployment = await start();
     try {
-      rows.push(await measure(deployment));
-      cancels.push(await measureCancels(deployment, cancelCount));
+      const apiKey = await createBenchApiKey(deployment.urls[0] as string);
+      rows.push(await measure(deployment, apiKey));
+      cancels.push(await measureCancels(deployment, apiKey, cancelCount));
     } finally {
       await deployment.close();
     }
