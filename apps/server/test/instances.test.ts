@@ -57,6 +57,59 @@ describe('several instances on one PostgreSQL and one Redis', () => {
     expect(stored).toMatchObject({ status: 'completed', content: assembleText(all) });
   });
 
+  it('serves a continuation started on A to B from its saved start, exactly, mid-stream', async () => {
+    running = await startInstances(2, { simulator: { tokensPerSecond: 300 } });
+    const [a, b] = running.instances as [
+      NonNullable<Instances['instances'][0]>,
+      NonNullable<Instances['instances'][0]>,
+    ];
+    const { planId: sourceId } = await a.client.plan.create.mutate({
+      goals: goalsOf('cello'),
+      model: 'sluice/simulator@length-after-40',
+    });
+    await subscribePlan(a.client, sourceId).ended;
+    const source = await a.client.plan.get.query({ planId: sourceId });
+    const { planId } = await a.client.plan.continue.mutate({
+      planId: sourceId,
+      model: 'sluice/simulator',
+    });
+    // Joins on B while A streams: its snapshot starts from the saved text A began with.
+    const onA = subscribePlan(a.client, planId);
+    await onA.received(5);
+    const events = await subscribePlan(b.client, planId).ended;
+    const continuation = a.simulator.requests.at(-1);
+    expect(events.at(-1)?.event).toEqual({ type: 'end', status: 'completed' });
+    expect(assembleText(events)).toBe(source.content + continuation?.text);
+    expect(assembleText(await onA.ended)).toBe(assembleText(events));
+  });
+
+  it('resumes a chat session A→B exactly, across a reply written on A', async () => {
+    running = await startInstances(2, { simulator: { tokensPerSecond: 200 } });
+    const [a, b] = running.instances as [
+      NonNullable<Instances['instances'][0]>,
+      NonNullable<Instances['instances'][0]>,
+    ];
+    const session = await a.client.chat.createSession.mutate({ title: 'Resumed' });
+    const first = subscribeChat(a.client, session.id);
+    await first.connected;
+    const sent = await a.client.chat.send.mutate({
+      sessionId: session.id,
+      content: 'Why is the sky blue?',
+    });
+    await first.received(5);
+    first.unsubscribe();
+    const second = subscribeChat(b.client, session.id, first.lastEventId);
+    const rest = await second.ends(1);
+    const all = [...first.events, ...rest];
+    expect(rest.filter((item) => item.event.type === 'snapshot')).toHaveLength(0);
+    const upstream = await a.simulator.waitFor(
+      (request) =>
+        request.status === 'completed' && JSON.stringify(request.body).includes('sky blue'),
+    );
+    expect(assembleReply(all, sent.messageId)).toBe(upstream.text);
+    second.unsubscribe();
+  });
+
   it("cancels on B a plan that runs on A: A's upstream request is aborted", async () => {
     running = await startInstances(2, { simulator: { tokensPerSecond: 40 } });
     const [a, b] = running.instances as [
