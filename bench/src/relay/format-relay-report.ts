@@ -202,7 +202,7 @@ function summaryTable(runs: readonly RelayRun[]): string[] {
         (value, raw) =>
           raw === undefined || value === raw
             ? `${fixed(value, 0)} ms`
-            : `${fixed(value, 0)} ms (+${fixed(value - raw, 0)})`,
+            : `${fixed(value, 0)} ms (${value >= raw ? '+' : '−'}${fixed(Math.abs(value - raw), 0)})`,
       ),
       'added ≤ 50 ms (at 100)',
     ]);
@@ -253,7 +253,7 @@ function comparisonLines(runs: readonly RelayRun[]): string[] {
     lines.push(
       `${name} (${sluice.streams} streams): CPU per token ${fixed(cpuRatio, 2)}× the raw relay's ` +
         `(target ≤ 1.5×: ${verdict(cpuRatio <= 1.5)}; per upstream piece ${fixed(upstreamRatio, 2)}×); ` +
-        `first token p50 +${fixed(addedFirst, 0)} ms${sluice.streams >= 100 && sluice.streams < 1000 ? ` (target ≤ 50 ms: ${verdict(addedFirst <= 50)})` : ''}; ` +
+        `first token p50 ${addedFirst >= 0 ? '+' : '−'}${fixed(Math.abs(addedFirst), 0)} ms${sluice.streams >= 100 && sluice.streams < 1000 ? ` (target ≤ 50 ms: ${verdict(addedFirst <= 50)})` : ''}; ` +
         `delivery latency p50 ${p50 >= 0 ? '+' : ''}${fixed(p50, 2)} ms, p99 ${p99 >= 0 ? '+' : ''}${fixed(p99, 2)} ms; ` +
         `${sluice.delivery.exact}/${sluice.streams} exact${sluice.streams >= 1000 ? ` (target all: ${verdict(exactAll)})` : ''}`,
     );
