@@ -102,21 +102,32 @@ export function createSharedConnection(options: { sharedWorker?: boolean } = {})
   const tab = newTabId();
   const client = createChannelClient({ tab, post: () => {} });
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  // Held for the tab's lifetime: whoever owns the connection learns when the tab is gone.
-  void locks?.request(tabLockName(tab), () => new Promise<never>(() => {}));
   let path: ConnectionPath = 'own';
   const setPath = (next: ConnectionPath) => {
     path = next;
     markPath(next);
   };
-  if ((options.sharedWorker ?? true) && typeof SharedWorker !== 'undefined') {
-    connectSharedWorker(client);
-    setPath('shared-worker');
-  } else if (locks && typeof BroadcastChannel !== 'undefined') {
-    connectThroughLeader(client, setPath);
+  const connect = () => {
+    if ((options.sharedWorker ?? true) && typeof SharedWorker !== 'undefined') {
+      connectSharedWorker(client);
+      setPath('shared-worker');
+    } else if (locks && typeof BroadcastChannel !== 'undefined') {
+      connectThroughLeader(client, setPath);
+    } else {
+      connectOwn(client);
+      setPath('own');
+    }
+  };
+  if (locks) {
+    // Held for the tab's lifetime: whoever owns the connection learns when the tab is gone.
+    // Only once it is held does the tab say anything (the owner then asks for it too, and
+    // must queue behind this tab). Channels opened meanwhile open once connected.
+    void locks.request(tabLockName(tab), () => {
+      connect();
+      return new Promise<never>(() => {});
+    });
   } else {
-    connectOwn(client);
-    setPath('own');
+    connect();
   }
   addEventListener('pagehide', () => client.leave());
   // Back from the back-forward cache: its channels were closed at pagehide.
