@@ -94,17 +94,6 @@ describe.each([
     console.info(`${mode}: tab load times (ms)`, loadTimes.map(Math.round).join(', '));
     for (const loadTime of loadTimes) expect(loadTime).toBeLessThan(2_000);
 
-    const debug = await Promise.all(
-      pages.map((page) =>
-        page.evaluate(() =>
-          [
-            document.documentElement.dataset.eventConnection,
-            document.querySelector('[data-testid="connection-status"]')?.getAttribute('data-state'),
-            document.querySelector('[data-testid="plan-status"]')?.getAttribute('data-status'),
-          ].join('/'),
-        ),
-      ),
-    );
     await waitForChannels(planTabs + 1);
     expect(openEventConnections()).toBe(1);
     const paths = await Promise.all(pages.map(connectionPathOf));

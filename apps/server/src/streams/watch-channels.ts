@@ -1,4 +1,5 @@
-import type { StreamWatchMessage } from '@sluice/shared';
+import { setMaxListeners } from 'node:events';
+import { type StreamWatchMessage, streamLimits } from '@sluice/shared';
 import { TRPCError } from '@trpc/server';
 
 /** Opens one channel's stream (its ownership checked first); throws when it cannot be watched. */
@@ -37,6 +38,8 @@ export async function* watchChannels<TEvent>(
   toTrpcError?: (cause: unknown) => TRPCError | undefined,
 ): AsyncGenerator<WatchMessage<TEvent>> {
   const stop = new AbortController();
+  // Every channel's stream listens to it (one listener each, up to the channel limit).
+  setMaxListeners(streamLimits.maxChannels * 2 + 10, stop.signal);
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) stop.abort();
