@@ -23,7 +23,7 @@ import { type Auth, createAuth } from './auth/create-auth';
 import { createCallerResolver } from './auth/resolve-caller';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
-import { createContentFlusher } from './generation/content-flusher';
+import { type ContentAppend, createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
 import {
   createGenerationEngine,
@@ -34,6 +34,8 @@ import { createGenerationSlots, type GenerationSlots } from './generation/genera
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
+import { createMetrics, type GenerationKind, type Metrics } from './metrics/metrics';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import {
   createKeyRoutingAdapter,
@@ -75,6 +77,8 @@ export interface ServerAppOptions {
   subscriptionSliceSize?: number;
   /** Serve plan.events and chat.events through tRPC's own SSE path (a bench baseline). */
   trpcSubscriptionPath?: boolean;
+  /** Node's process metrics on /metrics too (default true). */
+  processMetrics?: boolean;
 }
 
 export interface ServerApp {
@@ -99,6 +103,8 @@ export interface ServerApp {
   };
   /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
   readonly subscriptions: SubscriptionHandler;
+  /** This instance's metrics (served on /metrics). */
+  readonly metrics: Metrics;
 }
 
 async function createProvider(
@@ -208,6 +214,21 @@ export async function createServerApp(
     ...options.loadMonitor,
   });
   const isOverloaded = () => load.overloaded();
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    eventLoopDelayMs: () => load.delayMs,
+  });
+  /** Times each batched content write (flush latency). */
+  const timedWrite =
+    (kind: GenerationKind, write: (appends: ContentAppend[]) => Promise<void>) =>
+    async (appends: ContentAppend[]) => {
+      const startedAt = performance.now();
+      try {
+        await write(appends);
+      } finally {
+        metrics.contentFlushed(kind, (performance.now() - startedAt) / 1000, appends.length);
+      }
+    };
 
   const planBus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
   const planEngine = createGenerationEngine<PlanSemanticEvent>({
@@ -215,9 +236,10 @@ export async function createServerApp(
     bus: planBus,
     flusher: createContentFlusher({
       ...flusherOptions,
-      write: (appends) => appendPlanContent(db, appends, new Date()),
+      write: timedWrite('plan', (appends) => appendPlanContent(db, appends, new Date())),
     }),
     config: engineConfig,
+    metrics: { recorder: metrics, kind: 'plan' },
   });
   const plans = createPlanService({
     db,
@@ -238,9 +260,10 @@ export async function createServerApp(
     bus: chatBus,
     flusher: createContentFlusher({
       ...flusherOptions,
-      write: (appends) => appendChatContent(db, appends, new Date()),
+      write: timedWrite('chat', (appends) => appendChatContent(db, appends, new Date())),
     }),
     config: engineConfig,
+    metrics: { recorder: metrics, kind: 'chat' },
   });
   const chat = createChatService({
     db,
@@ -343,7 +366,11 @@ export async function createServerApp(
     trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
-    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
+    // Redis joins this list when it is configured (issue 10).
+    readinessProbes: [
+      { name: 'database', check: async () => reportDatabase(await checkDatabase(db)) },
+    ],
+    metricsHandler: createMetricsEndpoint({ metrics, token: config.metricsToken }),
     webDistDir: config.webDistDir,
     limits: config.edge,
     originPolicy: () => originPolicy,
@@ -365,6 +392,7 @@ export async function createServerApp(
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
+    metrics,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

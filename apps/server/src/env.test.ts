@@ -38,6 +38,16 @@ describe('loadConfig', () => {
     expect(config.fallbackModels).toEqual(['a/b', 'c/d']);
   });
 
+  it('reads METRICS_TOKEN, refuses a short one and never repeats it', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ' 0123456789abcdef0123 ' }).metricsToken).toBe(
+      '0123456789abcdef0123',
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).toThrow(
+      /METRICS_TOKEN=\(hidden\): must be at least 16 characters/,
+    );
+  });
+
   it('resolves relative database paths from where the command was typed', () => {
     expect(loadConfig({ INIT_CWD: '/home/me', DATABASE_URL: 'plans.db' }).databaseUrl).toBe(
       '/home/me/plans.db',

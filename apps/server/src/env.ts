@@ -99,9 +99,16 @@ const envSchema = z.object({
   RATE_LIMIT_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   // Provider keys stored by users and the admin are encrypted with this key (see README).
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
+  // Observability: GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` when it is set.
+  METRICS_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(16, { message: 'must be at least 16 characters (try: openssl rand -hex 32)' })
+      .optional(),
+  ),
 });
 
-const secretVariables = new Set(['OPENROUTER_API_KEY', 'ENCRYPTION_KEY']);
+const secretVariables = new Set(['OPENROUTER_API_KEY', 'ENCRYPTION_KEY', 'METRICS_TOKEN']);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -140,6 +147,8 @@ export interface ServerConfig {
   quotas: QuotaDefaults;
   /** Generations one user may start per minute; 0 = no limit. */
   generationsPerMinute: number;
+  /** METRICS_TOKEN: the Bearer token /metrics requires; undefined = open. */
+  metricsToken: string | undefined;
 }
 
 /** The limits of users the admin set none for; undefined = unlimited. */
@@ -282,6 +291,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       usdPerMonth: env.QUOTA_USD_PER_MONTH,
     },
     generationsPerMinute: env.RATE_LIMIT_GENERATIONS_PER_MINUTE,
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

@@ -27,6 +27,8 @@ export interface HttpServerOptions extends HealthOptions {
   };
   /** Allowed hosts and origins; known once the server listens (its real port). */
   originPolicy: () => OriginPolicy | undefined;
+  /** GET /metrics (Prometheus); answers any Host, like the health checks. */
+  metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 const trpcBasePath = '/trpc/';
@@ -44,7 +46,7 @@ export function clientAddressOf(request: IncomingMessage, trustProxy: boolean): 
   return request.socket.remoteAddress ?? 'unknown';
 }
 
-/** One port for the API (/trpc), the health checks (/healthz, /readyz) and the web app. */
+/** One port for the API (/trpc), the health checks (/healthz, /readyz), /metrics and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const serveWebApp = createStaticFiles({
     root: options.webDistDir,
@@ -71,6 +73,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       // Health checks answer whatever the Host: orchestrators probe the pod's address.
       if (pathname === '/healthz' || pathname === '/readyz') {
         serveHealth(options, pathname, response);
+        return;
+      }
+      // Scrapers, like orchestrators, reach the pod's address; METRICS_TOKEN guards it.
+      if (pathname === '/metrics' && options.metricsHandler) {
+        options.metricsHandler(request, response);
         return;
       }
       for (const [name, value] of Object.entries(baseSecurityHeaders)) {

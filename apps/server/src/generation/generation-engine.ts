@@ -6,6 +6,7 @@ import type {
   UsageEvent,
 } from '@sluice/shared';
 import type { Logger } from 'pino';
+import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
 import {
@@ -107,6 +108,8 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   flusher: ContentFlusher;
   config: GenerationEngineConfig;
   now?: () => number;
+  /** Counts starts and ends (status, reason, TTFT, duration, tokens, cost) under `kind`. */
+  metrics?: { recorder: MetricsRecorder; kind: GenerationKind };
 }
 
 type AbortReason = Extract<
@@ -135,7 +138,7 @@ export function describeProviderError(error: ProviderError): StreamError {
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, flusher, config } = dependencies;
+  const { provider, bus, flusher, config, metrics } = dependencies;
   const now = dependencies.now ?? Date.now;
   const live = new Map<
     string,
@@ -273,6 +276,14 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         { status: result.status, reason: result.reason, error: result.error, usage, stats },
         'generation finished',
       );
+      metrics?.recorder.generationFinished(metrics.kind, {
+        status: result.status,
+        reason: result.reason,
+        timeToFirstTokenSeconds:
+          stats.timeToFirstTokenMs === null ? null : stats.timeToFirstTokenMs / 1000,
+        durationSeconds: stats.durationMs / 1000,
+        usage,
+      });
 
       flusher.discard(spec.id);
       try {
@@ -317,6 +328,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
+    metrics?.recorder.generationStarted(metrics.kind);
     for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());
