@@ -1,14 +1,19 @@
+import { runActivityBench } from './activity/activity-bench';
 import { runFanoutBench } from './fanout/fanout-bench';
 import { runParserBench } from './parser/parser-bench';
 import { runRelayBench } from './relay/relay-bench';
 
 // `pnpm bench`: the parser figures, the relay figures, then the fan-out figures, each
 // against baselines measured in the same run. Prints tables; asserts nothing.
-// `--fanout` runs only the fan-out bench; `--skip-fanout` leaves it out.
+// `--fanout` runs only the fan-out bench; `--skip-fanout` leaves it out. `--activity` runs only
+// the admin activity query on 100,000 rows (it also runs after the relay figures).
 if (process.argv.includes('--fanout')) {
   await runFanoutBench();
+} else if (process.argv.includes('--activity')) {
+  await runActivityBench();
 } else {
   await runParserBench({ full: process.argv.includes('--full') });
   await runRelayBench();
+  await runActivityBench();
   if (!process.argv.includes('--skip-fanout')) await runFanoutBench();
 }

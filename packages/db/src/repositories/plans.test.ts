@@ -128,6 +128,7 @@ describe('plans repository (real SQLite file)', () => {
       planJson: '{"title":"t"}',
       error: null,
       usage: { inputTokens: 12, outputTokens: 34, cost: 0.001 },
+      stats: { timeToFirstTokenMs: 120, durationMs: 3400 },
       now: at('2026-11-22T10:01:00.000Z'),
     });
     expect(finished).toBe(true);
@@ -150,6 +151,9 @@ describe('plans repository (real SQLite file)', () => {
       output_tokens: 34,
       cost: 0.001,
       completed_at: '2026-11-22T10:01:00.000Z',
+      time_to_first_token_ms: 120,
+      duration_ms: 3400,
+      characters: '{"title":"t"}'.length,
     });
 
     await createPlan('failed');
