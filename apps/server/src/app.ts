@@ -15,6 +15,7 @@ import { type Simulator, startSimulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { Logger } from 'pino';
+import { createActivityService } from './activity/activity-service';
 import { createAccountRateLimit } from './auth/account-rate-limit';
 import { createApiKeys } from './auth/api-keys';
 import { createAccountSettings } from './auth/app-settings';
@@ -304,6 +305,7 @@ export async function createServerApp(
     accountSettings,
     providerKeys,
     quotas,
+    activity: createActivityService({ db }),
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
