@@ -149,6 +149,10 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
           reason: result.reason ?? null,
           text: result.text,
           planJson: result.documentJson,
+          stats: {
+            timeToFirstTokenMs: result.stats.timeToFirstTokenMs,
+            durationMs: result.stats.durationMs,
+          },
           error: result.error ?? null,
           usage: result.usage
             ? {

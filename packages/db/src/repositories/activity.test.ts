@@ -326,7 +326,8 @@ describe('percentileFromBuckets', () => {
     { counts: [10, 0, 0], quantile: 0.5, expected: 50 },
     { counts: [0, 10, 0], quantile: 0.95, expected: 195 },
     { counts: [0, 0, 4], quantile: 0.5, expected: 200 },
-  ])('$counts at $quantile → $expected', ({ counts, quantile, expected }) => {
-    expect(percentileFromBuckets(counts, [100, 200], quantile)).toBe(expected);
+    { counts: [3, 0, 0], quantile: 0.95, expected: 0, bounds: [1, 100] },
+  ])('$counts at $quantile → $expected', ({ counts, quantile, expected, bounds }) => {
+    expect(percentileFromBuckets(counts, bounds ?? [100, 200], quantile)).toBe(expected);
   });
 });

@@ -125,6 +125,8 @@ export function percentileFromBuckets(
       const lower = index === 0 ? 0 : (bounds[index - 1] ?? 0);
       // The open last bucket has no upper bound: report its lower one.
       const upper = bounds[index] ?? lower;
+      // A bucket one unit wide (the empty texts, below 1 character) holds only its lower bound.
+      if (upper - lower <= 1) return lower;
       return Math.round(lower + ((upper - lower) * (rank - seen)) / count);
     }
     seen += count;
