@@ -56,6 +56,7 @@ import { createQuotaService } from './quotas/quota-service';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
+import { QuotaExceededError, RateLimitedError } from './services/errors';
 import { createPlanService } from './services/plan-service';
 import {
   createSubscriptionHandler,
@@ -138,6 +139,21 @@ async function createProvider(
   }
 }
 
+/** The shared cap, counting each refused start on /metrics. */
+function countRefusedSlots(slots: GenerationSlots, onRefused: () => void): GenerationSlots {
+  return {
+    tryReserve() {
+      const slot = slots.tryReserve();
+      if (!slot) onRefused();
+      return slot;
+    },
+    get inUse() {
+      return slots.inUse;
+    },
+    limit: slots.limit,
+  };
+}
+
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
 export async function createServerApp(
   config: ServerConfig,
@@ -204,8 +220,20 @@ export async function createServerApp(
     temperature: config.temperature,
     maxTokens: config.maxTokens,
   };
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    eventLoopDelayMs: () => load.delayMs,
+  });
+  // Asked once per start, just before a slot is taken: a true answer is a refusal.
+  const isOverloaded = () => {
+    const overloaded = load.overloaded();
+    if (overloaded) metrics.startRefused('overloaded');
+    return overloaded;
+  };
   // One cap for plans and chat replies together.
-  const slots = createGenerationSlots(config.maxActiveGenerations);
+  const slots = countRefusedSlots(createGenerationSlots(config.maxActiveGenerations), () =>
+    metrics.startRefused('capacity'),
+  );
   const quotas = createQuotaService({ db, defaults: config.quotas });
   const startRate = createGenerationRateLimit({ perMinute: config.generationsPerMinute });
 
@@ -213,11 +241,6 @@ export async function createServerApp(
     maxDelayMs: config.maxEventLoopDelayMs,
     windowMs: options.loadWindowMs,
     ...options.loadMonitor,
-  });
-  const isOverloaded = () => load.overloaded();
-  const metrics = createMetrics({
-    processMetrics: options.processMetrics ?? true,
-    eventLoopDelayMs: () => load.delayMs,
   });
   /** Times each batched content write (flush latency). */
   const timedWrite =
@@ -296,7 +319,14 @@ export async function createServerApp(
     if (!auth) throw new Error('The server is not listening yet');
     return auth;
   };
-  const resolveCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  const resolveAnyCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  // A credential that was sent and refused (a wrong or revoked key, an ended session) counts.
+  const resolveCaller: typeof resolveAnyCaller = async (headers) => {
+    const caller = await resolveAnyCaller(headers);
+    if (!caller && headers.authorization !== undefined) metrics.authenticationFailed('api-key');
+    else if (!caller && headers.cookie !== undefined) metrics.authenticationFailed('session');
+    return caller;
+  };
 
   const dependencies = {
     plans,
@@ -323,6 +353,8 @@ export async function createServerApp(
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');
+      if (error.cause instanceof QuotaExceededError) metrics.quotaRefused(error.cause.quota);
+      else if (error.cause instanceof RateLimitedError) metrics.startRefused('rate-limit');
     },
   });
   const subscriptions = createSubscriptionHandler({
@@ -348,6 +380,11 @@ export async function createServerApp(
         logger.error({ err: error, path }, 'request failed');
     },
   });
+  metrics.setSources({
+    subscribers: (kind) => (kind === 'plan' ? planEngine : chatEngine).watchers,
+    sseConnections: () => subscriptions.stats().open,
+    subscriberQueueDrops: () => subscriptions.stats().overflows,
+  });
   let ready = false;
   let originPolicy: OriginPolicy | undefined;
   // The probes find a deleted database file; the log says so once, not on every probe.
@@ -362,8 +399,17 @@ export async function createServerApp(
     trpcHandler,
     subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
     authHandler: (request, response) => {
-      if (!authHandler) response.writeHead(503).end();
-      else authHandler(request, response).catch(() => response.destroy());
+      if (!authHandler) {
+        response.writeHead(503).end();
+        return;
+      }
+      // Refused sign-ins (a wrong password) and attempts over the rate limits count.
+      response.once('finish', () => {
+        if (response.statusCode === 429) metrics.authenticationRateLimited();
+        else if (response.statusCode === 401 && request.url?.includes('/sign-in'))
+          metrics.authenticationFailed('password');
+      });
+      authHandler(request, response).catch(() => response.destroy());
     },
     trustProxy: config.auth.trustProxy,
     isReady: () => ready,

@@ -211,6 +211,9 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
             onRetry({ attempt, delayMs, error }) {
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
+            onAttemptEnd({ outcome }) {
+              metrics?.recorder.upstreamRequest(provider.name, outcome);
+            },
           },
         );
         for await (const event of events) {

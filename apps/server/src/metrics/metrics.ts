@@ -25,12 +25,6 @@ export interface MetricsRecorder {
   generationStarted(kind: GenerationKind): void;
   generationFinished(kind: GenerationKind, finished: FinishedGeneration): void;
   upstreamRequest(provider: string, outcome: UpstreamOutcome): void;
-  subscriberOpened(kind: GenerationKind): void;
-  subscriberClosed(kind: GenerationKind): void;
-  sseConnectionOpened(): void;
-  sseConnectionClosed(): void;
-  /** A subscriber that did not read had its queue dropped (it reconnects and resumes). */
-  subscriberQueueDropped(): void;
   /** One batched write of partial content took this long. */
   contentFlushed(kind: GenerationKind, seconds: number, generations: number): void;
   quotaRefused(quota: string): void;
@@ -42,8 +36,23 @@ export interface MetricsRecorder {
   authenticationRateLimited(): void;
 }
 
+/**
+ * Figures read at scrape time from the parts that already keep them: nothing is recorded on
+ * the hot path for these, and they cannot drift from the truth.
+ */
+export interface MetricSources {
+  /** Subscriptions and waiting requests attached to generations (running or finished). */
+  subscribers(kind: GenerationKind): number;
+  /** Open Server-Sent Events responses of the subscription writer. */
+  sseConnections(): number;
+  /** Subscribers ended because their queue passed MAX_SUBSCRIBER_QUEUE_BYTES (ever). */
+  subscriberQueueDrops(): number;
+}
+
 export interface Metrics extends MetricsRecorder {
   readonly registry: Registry;
+  /** Connects the scrape-time figures (once the parts that keep them exist). */
+  setSources(sources: MetricSources): void;
   /** The exposition text (Prometheus text format 0.0.4). */
   render(): Promise<string>;
   readonly contentType: string;
@@ -115,11 +124,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['kind'],
     registers,
   });
-  const subscribers = new Gauge({
+  let sources: MetricSources | undefined;
+  new Gauge({
     name: 'sluice_subscribers',
-    help: 'Subscriptions watching a generation on this instance (plan.events, chat.events).',
+    help: 'Subscriptions (and waiting requests) attached to a generation on this instance.',
     labelNames: ['kind'],
     registers,
+    collect() {
+      for (const kind of kinds) this.labels(kind).set(sources?.subscribers(kind) ?? 0);
+    },
   });
   const tokens = new Counter({
     name: 'sluice_tokens_total',
@@ -139,15 +152,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['provider', 'outcome'],
     registers,
   });
-  const sseConnections = new Gauge({
+  new Gauge({
     name: 'sluice_sse_connections',
-    help: 'Open Server-Sent Events responses.',
+    help: 'Open Server-Sent Events responses (plan.events, chat.events).',
     registers,
+    collect() {
+      this.set(sources?.sseConnections() ?? 0);
+    },
   });
-  const queueDrops = new Counter({
+  new Counter({
     name: 'sluice_subscriber_queue_drops_total',
-    help: 'Subscribers whose queue overflowed (MAX_SUBSCRIBER_QUEUE_BYTES) and whose stream was ended.',
+    help: 'Subscribers whose queue passed MAX_SUBSCRIBER_QUEUE_BYTES and whose stream was ended (they reconnect and resume).',
     registers,
+    collect() {
+      // The writer keeps the running total; a counter cannot be set, so it is re-read.
+      this.reset();
+      this.inc(sources?.subscriberQueueDrops() ?? 0);
+    },
   });
   const flushDuration = new Histogram({
     name: 'sluice_content_flush_duration_seconds',
@@ -202,17 +223,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const kind of kinds) {
     started.labels(kind).inc(0);
     active.labels(kind).set(0);
-    subscribers.labels(kind).set(0);
     cost.labels(kind).inc(0);
     for (const direction of ['input', 'output']) tokens.labels(kind, direction).inc(0);
   }
-  sseConnections.set(0);
-  queueDrops.inc(0);
   authRateLimited.inc(0);
 
   const startedOf = childCache((kind) => started.labels(kind));
   const activeOf = childCache((kind) => active.labels(kind));
-  const subscribersOf = childCache((kind) => subscribers.labels(kind));
   const timeToFirstTokenOf = childCache((kind) => timeToFirstToken.labels(kind));
   const durationOf = childCache((kind) => duration.labels(kind));
   const inputTokensOf = childCache((kind) => tokens.labels(kind, 'input'));
@@ -231,6 +248,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
+    setSources(next) {
+      sources = next;
+    },
     generationStarted(kind) {
       startedOf(kind).inc();
       activeOf(kind).inc();
@@ -250,21 +270,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     upstreamRequest(provider, outcome) {
       upstreamOf(`${provider}\u0000${outcome}`).inc();
-    },
-    subscriberOpened(kind) {
-      subscribersOf(kind).inc();
-    },
-    subscriberClosed(kind) {
-      subscribersOf(kind).dec();
-    },
-    sseConnectionOpened() {
-      sseConnections.inc();
-    },
-    sseConnectionClosed() {
-      sseConnections.dec();
-    },
-    subscriberQueueDropped() {
-      queueDrops.inc();
     },
     contentFlushed(kind, seconds, generations) {
       flushDuration.labels(kind).observe(seconds);
