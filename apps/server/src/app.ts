@@ -53,6 +53,7 @@ import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
+import { currentRequestId } from './request-context';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
 import { createChatService } from './services/chat-service';
@@ -352,7 +353,7 @@ export async function createServerApp(
       createContextInner(dependencies, await resolveCaller(req.headers)),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        logger.error({ err: error, path }, 'request failed');
+        logger.error({ err: error, path, requestId: currentRequestId() }, 'request failed');
       if (error.cause instanceof QuotaExceededError) metrics.quotaRefused(error.cause.quota);
       else if (error.cause instanceof RateLimitedError) metrics.startRefused('rate-limit');
     },

@@ -275,10 +275,23 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         usage,
         stats,
       };
-      spec.logger.info(
-        { status: result.status, reason: result.reason, error: result.error, usage, stats },
-        'generation finished',
-      );
+      // One structured line per generation; an early end (failed, cut short, stopped) says
+      // why, how much text it kept and what the provider charged, at warn unless the user
+      // stopped it.
+      const endedEarly = result.status !== 'completed';
+      const ending = {
+        status: result.status,
+        reason: result.reason,
+        error: result.error,
+        partialLength: endedEarly ? text.length : undefined,
+        usage,
+        stats,
+      };
+      if (result.status === 'failed' || result.status === 'partial') {
+        spec.logger.warn(ending, 'generation ended early');
+      } else {
+        spec.logger.info(ending, endedEarly ? 'generation stopped' : 'generation finished');
+      }
       metrics?.recorder.generationFinished(metrics.kind, {
         status: result.status,
         reason: result.reason,

@@ -43,6 +43,7 @@ import type { GenerationSlot } from '../generation/generation-slots';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
 import { storedStreamError } from '../generation/stored-outcome';
 import type { GenerationUpstream } from '../provider-keys/generation-upstream';
+import { currentRequestId } from '../request-context';
 import { createChatDocumentTracker, messageStartEvent, storedMessageLog } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { ConflictError, NotFoundError, PersistenceError } from './errors';
@@ -246,9 +247,13 @@ export function createChatService(dependencies: ChatServiceDependencies) {
     owner: { userId: string; reservations: readonly QuotaReservation[] };
   }): void {
     const { session, userMessage, replyId, artifactId } = args;
+    // Every line about the reply names it, its owner and the request that started it.
     const replyLogger = logger.child({
+      generationId: replyId,
       sessionId: session.id,
       messageId: replyId,
+      userId: args.owner.userId,
+      requestId: currentRequestId(),
       model: session.model,
     });
     const document = createChatDocumentTracker(artifactId);

@@ -24,6 +24,7 @@ import type { GenerationSlot } from '../generation/generation-slots';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
 import { storedStreamError } from '../generation/stored-outcome';
 import type { ProviderRequest } from '../providers/provider';
+import { currentRequestId } from '../request-context';
 import { ConflictError, InvalidInputError, NotFoundError, PersistenceError } from './errors';
 import {
   failedBeforeFirstToken,
@@ -123,7 +124,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     owner: { userId: string; reservations: readonly QuotaReservation[] },
     initialText?: string,
   ): void {
-    const generationLogger = logger.child({ planId, model: request.model });
+    // Every line about the generation names it, its owner and the request that started it.
+    const generationLogger = logger.child({
+      generationId: planId,
+      planId,
+      userId: owner.userId,
+      requestId: currentRequestId(),
+      model: request.model,
+    });
     engine.start({
       id: planId,
       topic: planTopic(planId),
