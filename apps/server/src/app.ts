@@ -64,6 +64,7 @@ import {
   type SubscriptionHandler,
 } from './subscriptions/subscription-handler';
 import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
+import { createOtlpTracing } from './tracing/otlp-tracing';
 import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
@@ -225,6 +226,8 @@ export async function createServerApp(
     processMetrics: options.processMetrics ?? true,
     eventLoopDelayMs: () => load.delayMs,
   });
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise no tracer at all.
+  const tracing = config.tracing ? createOtlpTracing(config.tracing) : undefined;
   // Asked once per start, just before a slot is taken: a true answer is a refusal.
   const isOverloaded = () => {
     const overloaded = load.overloaded();
@@ -264,7 +267,9 @@ export async function createServerApp(
       write: timedWrite('plan', (appends) => appendPlanContent(db, appends, new Date())),
     }),
     config: engineConfig,
-    metrics: { recorder: metrics, kind: 'plan' },
+    kind: 'plan',
+    metrics,
+    tracer: tracing?.tracer,
   });
   const plans = createPlanService({
     db,
@@ -288,7 +293,9 @@ export async function createServerApp(
       write: timedWrite('chat', (appends) => appendChatContent(db, appends, new Date())),
     }),
     config: engineConfig,
-    metrics: { recorder: metrics, kind: 'chat' },
+    kind: 'chat',
+    metrics,
+    tracer: tracing?.tracer,
   });
   const chat = createChatService({
     db,
@@ -490,6 +497,7 @@ export async function createServerApp(
       clearTimeout(force);
       await db.destroy();
       await simulator?.close();
+      await tracing?.shutdown();
     },
   };
 }

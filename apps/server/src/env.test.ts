@@ -48,6 +48,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it('traces only with OTEL_EXPORTER_OTLP_ENDPOINT, reading the headers the spec way', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b, x-team = ops',
+      }).tracing,
+    ).toEqual({
+      endpoint: 'http://collector:4318',
+      headers: { 'api-key': 'a b', 'x-team': 'ops' },
+      serviceName: 'sluice',
+    });
+    expect(() =>
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'secret',
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_HEADERS=\(hidden\)/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT.*collector URL/,
+    );
+  });
+
   it('resolves relative database paths from where the command was typed', () => {
     expect(loadConfig({ INIT_CWD: '/home/me', DATABASE_URL: 'plans.db' }).databaseUrl).toBe(
       '/home/me/plans.db',

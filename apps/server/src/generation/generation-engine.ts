@@ -14,6 +14,7 @@ import {
   type RetryPolicy,
   streamWithRetry,
 } from '../providers/stream-with-retry';
+import type { GenerationTracer } from '../tracing/generation-tracer';
 import type { ContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
 import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
@@ -108,8 +109,12 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   flusher: ContentFlusher;
   config: GenerationEngineConfig;
   now?: () => number;
-  /** Counts starts and ends (status, reason, TTFT, duration, tokens, cost) under `kind`. */
-  metrics?: { recorder: MetricsRecorder; kind: GenerationKind };
+  /** What the engine runs (plan or chat): the label of its metrics and traces. */
+  kind?: GenerationKind;
+  /** Counts starts and ends (status, reason, TTFT, duration, tokens, cost) and upstream attempts. */
+  metrics?: MetricsRecorder;
+  /** Traces each generation (OpenTelemetry); absent when tracing is off, and then costs nothing. */
+  tracer?: GenerationTracer;
 }
 
 type AbortReason = Extract<
@@ -138,7 +143,8 @@ export function describeProviderError(error: ProviderError): StreamError {
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, flusher, config, metrics } = dependencies;
+  const { provider, bus, flusher, config, metrics, tracer } = dependencies;
+  const kind = dependencies.kind ?? 'plan';
   const now = dependencies.now ?? Date.now;
   const live = new Map<
     string,
@@ -154,6 +160,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       log.appendText(spec.initialText);
       for (const semantic of spec.document?.feed(spec.initialText) ?? []) log.appendEvent(semantic);
     }
+    const trace = tracer?.start(kind, spec.id, { model: spec.request.model });
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
     /** Set once the outcome is decided: a cancel after that changes nothing. */
@@ -206,13 +213,15 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           {
             onAttempt(attempt) {
               stats.attempts = attempt;
+              trace?.attemptStarted(attempt);
               spec.onAttempt?.(attempt);
             },
             onRetry({ attempt, delayMs, error }) {
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
             onAttemptEnd({ outcome }) {
-              metrics?.recorder.upstreamRequest(provider.name, outcome);
+              metrics?.upstreamRequest(provider.name, outcome);
+              trace?.attemptEnded(outcome);
             },
           },
         );
@@ -220,7 +229,10 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           idleTimer.refresh();
           switch (event.type) {
             case 'text-delta': {
-              stats.timeToFirstTokenMs ??= now() - startedAt;
+              if (stats.timeToFirstTokenMs === null) {
+                stats.timeToFirstTokenMs = now() - startedAt;
+                trace?.firstToken();
+              }
               stats.chunks += 1;
               publish(log.appendText(event.text));
               for (const semantic of spec.document?.feed(event.text) ?? []) {
@@ -292,7 +304,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       } else {
         spec.logger.info(ending, endedEarly ? 'generation stopped' : 'generation finished');
       }
-      metrics?.recorder.generationFinished(metrics.kind, {
+      metrics?.generationFinished(kind, {
         status: result.status,
         reason: result.reason,
         timeToFirstTokenSeconds:
@@ -302,11 +314,21 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       });
 
       flusher.discard(spec.id);
+      trace?.saveStarted();
       try {
         await spec.onFinish(result);
+        trace?.saveEnded();
       } catch (error) {
+        trace?.saveEnded(error);
         spec.logger.error({ err: error }, 'could not save the finished generation');
       }
+      trace?.end({
+        status: result.status,
+        reason: result.reason,
+        errorCode: result.error?.code,
+        characters: text.length,
+        usage,
+      });
       if (usage) {
         publish(
           log.appendEvent({
@@ -344,7 +366,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
-    metrics?.recorder.generationStarted(metrics.kind);
+    metrics?.generationStarted(kind);
     for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());
