@@ -43,12 +43,22 @@ async function runGenerations(tracer: Parameters<typeof createGenerationEngine>[
   const engine = createGenerationEngine<{ type: 'none' }>({
     provider,
     bus: createInProcessEventBus(),
-    flusher: {
-      append() {},
-      discard() {},
-      async flush() {},
-      async close() {},
+    // Nothing is saved: the cost measured is the engine's and the tracer's.
+    store: {
+      async markAttempt() {},
+      async append() {},
+      async finish() {
+        return true;
+      },
+      async loadStored() {
+        return undefined;
+      },
+      async recover() {
+        return [];
+      },
     },
+    flush: { intervalMs: 60_000, maxPendingChars: 1_000_000 },
+    logger: pino({ level: 'silent' }),
     config: { abandonAfterMs: 60_000, streamingTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
     kind: 'plan',
     tracer,
@@ -61,7 +71,6 @@ async function runGenerations(tracer: Parameters<typeof createGenerationEngine>[
       topic: `topic-${index}`,
       request: { model: 'bench', messages: [] },
       logger,
-      async onFinish() {},
     });
     await generation.done;
   }

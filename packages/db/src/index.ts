@@ -8,11 +8,14 @@ export {
 export { migrations } from './migrations/index';
 export * from './repositories/activity';
 export * from './repositories/api-keys';
-export * from './repositories/chat';
+export * from './repositories/chat-artifacts';
+export * from './repositories/chat-messages';
+export * from './repositories/chat-sessions';
 export type { GenerationOutcome } from './repositories/generation-outcome';
 export * from './repositories/plans';
 export * from './repositories/provider-keys';
 export * from './repositories/quotas';
+export * from './repositories/settings';
 export * from './repositories/user-settings';
 export * from './repositories/users';
 export type * from './schema';

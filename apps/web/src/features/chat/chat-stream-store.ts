@@ -1,6 +1,6 @@
 import {
   type ChatEvent,
-  type PlanStatus,
+  type GenerationStatus,
   parseMessageEventId,
   type StreamError,
 } from '@sluice/shared';
@@ -41,7 +41,7 @@ export interface ChatMessage {
   /** Exactly the text so far (for a reply: every delta, appended in order). */
   content: string;
   /** Null for user messages. */
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   reason: string | null;
   error: StreamError | null;
   usage: ChatUsage | null;
