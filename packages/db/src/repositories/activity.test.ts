@@ -1,24 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  migrateToLatest,
-  openDatabase,
-  type SluiceDatabase,
-  withSqliteConnection,
-} from '../database';
+import { engines, openTestDatabase } from '../../test/test-database';
+import { type SluiceDatabase, withSqliteConnection } from '../database';
 import { percentileFromBuckets, queryActivity } from './activity';
 
-let directory: string;
 let db: SluiceDatabase;
+let close: () => Promise<void>;
 const now = new Date('2026-12-04T12:30:00.000Z');
 const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
 
-beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'sluice-activity-'));
-  db = openDatabase({ url: join(directory, 'sluice.db') });
-  await migrateToLatest(db);
+async function insertPeople() {
   const timestamp = now.toISOString();
   await db
     .insertInto('users')
@@ -50,12 +40,7 @@ beforeEach(async () => {
       updated_at: timestamp,
     })
     .execute();
-});
-
-afterEach(async () => {
-  await db.destroy();
-  rmSync(directory, { recursive: true, force: true });
-});
+}
 
 interface Row {
   id: string;
@@ -137,7 +122,14 @@ async function insertReplyRow(row: Row) {
     .execute();
 }
 
-describe('queryActivity', () => {
+describe.each(engines)('queryActivity on %s', (engine) => {
+  beforeEach(async () => {
+    ({ db, close } = await openTestDatabase(engine));
+    await insertPeople();
+  });
+
+  afterEach(() => close());
+
   it('aggregates plans and replies of the range: outcomes per hour, latency, endings, cost', async () => {
     await insertPlanRow({
       id: 'p1',
@@ -286,38 +278,41 @@ describe('queryActivity', () => {
     expect(week.costPerDay).toHaveLength(8);
   });
 
-  it('answers every query from the activity indexes alone (no table scan)', async () => {
-    const statements: string[] = [];
-    await withSqliteConnection(db, (connection) => {
-      const prepare = connection.prepare.bind(connection);
-      connection.prepare = ((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      }) as typeof connection.prepare;
-    });
-    await queryActivity(db, { range: '30d', now });
-    const aggregates = statements.filter((source) => source.includes('created_at >='));
-    expect(aggregates.length).toBeGreaterThanOrEqual(8);
-    const plans = await withSqliteConnection(db, (connection) =>
-      aggregates.map((source) =>
-        connection
-          .prepare(`explain query plan ${source}`)
-          .all(
-            ...Array.from(source.matchAll(/\?/g), (_, index) =>
-              index === 0 ? hoursAgo(720) : hoursAgo(-1),
-            ),
-          )
-          .map((step) => (step as { detail: string }).detail)
-          .join(' | '),
-      ),
-    );
-    for (const plan of plans) {
-      expect(plan).toMatch(
-        /USING COVERING INDEX (plans_activity|chat_messages_activity) \(created_at>\? AND created_at<\?\)/,
+  it.runIf(engine === 'sqlite')(
+    'answers every query from the activity indexes alone (no table scan)',
+    async () => {
+      const statements: string[] = [];
+      await withSqliteConnection(db, (connection) => {
+        const prepare = connection.prepare.bind(connection);
+        connection.prepare = ((source: string) => {
+          statements.push(source);
+          return prepare(source);
+        }) as typeof connection.prepare;
+      });
+      await queryActivity(db, { range: '30d', now });
+      const aggregates = statements.filter((source) => source.includes('created_at >='));
+      expect(aggregates.length).toBeGreaterThanOrEqual(8);
+      const plans = await withSqliteConnection(db, (connection) =>
+        aggregates.map((source) =>
+          connection
+            .prepare(`explain query plan ${source}`)
+            .all(
+              ...Array.from(source.matchAll(/\?/g), (_, index) =>
+                index === 0 ? hoursAgo(720) : hoursAgo(-1),
+              ),
+            )
+            .map((step) => (step as { detail: string }).detail)
+            .join(' | '),
+        ),
       );
-      expect(plan).not.toMatch(/SCAN (plans|chat_messages)\b(?! USING)/);
-    }
-  });
+      for (const plan of plans) {
+        expect(plan).toMatch(
+          /USING COVERING INDEX (plans_activity|chat_messages_activity) \(created_at>\? AND created_at<\?\)/,
+        );
+        expect(plan).not.toMatch(/SCAN (plans|chat_messages)\b(?! USING)/);
+      }
+    },
+  );
 });
 
 describe('percentileFromBuckets', () => {

@@ -1,11 +1,12 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema';
 
 /**
  * What the admin's activity page shows, aggregated in SQL from the stored plans and chat
  * replies (not from counters that reset). Every query reads one created_at range through an
  * index that holds all the columns it needs (migration 2026-12-04-001-activity), groups it,
- * and returns a few hundred rows at most. Portable SQL: substr, case, count, sum.
+ * and returns a few hundred rows at most. Portable SQL (case, count, sum), except the hour of
+ * a timestamp: ISO text on SQLite, timestamptz on PostgreSQL.
  */
 
 export type ActivityRange = '24h' | '7d' | '30d';
@@ -209,6 +210,12 @@ export async function queryActivity(
   const models = new Map<string, { generations: number; completed: number; cost: number }>();
   const users = new Map<string | null, { generations: number; cost: number }>();
 
+  // `2026-12-04T10`: the UTC hour a row was created in.
+  const hourOfCreation =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24')`
+      : sql<string>`substr(created_at, 1, 13)`;
+
   for (const { table, kind } of tables) {
     // The range, and for chat the assistant rows (a literal, so the partial index applies).
     // Nothing else in a where clause: a status filter would tempt the planner to another index;
@@ -218,9 +225,9 @@ export async function queryActivity(
     }`;
 
     const perHour = await sql<{ hour: string; status: string; count: unknown; cost: unknown }>`
-      select substr(created_at, 1, 13) as hour, status, count(*) as count, sum(cost) as cost
+      select ${hourOfCreation} as hour, status, count(*) as count, sum(cost) as cost
       from ${from}
-      group by substr(created_at, 1, 13), status`.execute(db);
+      group by 1, 2`.execute(db);
     const kindCounts = emptyCounts();
     for (const row of perHour.rows) {
       const count = numberOf(row.count);
