@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { accountMenu } from './support/account-pages';
 import { createApiClient } from './support/chat-api';
 import { uniqueGoals } from './support/new-plan-form';
 import { useBrowserEnvironment } from './support/use-browser-environment';
@@ -30,7 +31,11 @@ describe('admin activity dashboard', () => {
     await finished(stopped.planId);
 
     const page = await environment.openPage('activity-dashboard');
-    await page.goto('/admin/activity');
+    // The admin reaches it from the account menu.
+    await page.goto('/');
+    await accountMenu(page).open();
+    await page.getByRole('link', { name: 'Activity' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/activity');
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
 
     const summary = page.locator('.activity-summary');
@@ -63,7 +68,7 @@ describe('admin activity dashboard', () => {
     expect(await figure('Generations').textContent()).toBe('3');
   });
 
-  it('is for the admin only: the menu links it, a signed-out visitor is sent to sign in', async () => {
+  it('sends a signed-out visitor to sign in', async () => {
     const page = await environment.openPage('activity-dashboard-signed-out', { signedIn: false });
     await page.goto('/admin/activity');
     await page.waitForURL((url) => url.pathname === '/sign-in');
