@@ -279,7 +279,11 @@ export async function createServerApp(
     accountSettings,
     providerKeys,
     quotas,
-    activity: createActivityService({ db }),
+    activity: createActivityService({
+      db,
+      // Past days are cached once every generation started on them has ended.
+      settleMs: Math.max(3_600_000, config.streamingTimeoutMs + 60_000),
+    }),
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines, openTestDatabase } from '../../test/test-database';
 import { type SluiceDatabase, withSqliteConnection } from '../database';
-import { percentileFromBuckets, queryActivity } from './activity';
+import { type aggregateActivity, percentileFromBuckets, queryActivity } from './activity';
 
 let db: SluiceDatabase;
 let close: () => Promise<void>;
@@ -276,6 +276,50 @@ describe.each(engines)('queryActivity on %s', (engine) => {
     expect(week.hourly).toHaveLength(168);
     expect(week.totals.completed).toBe(3);
     expect(week.costPerDay).toHaveLength(8);
+  });
+
+  it('gives the same report from cached past days, reading only the days still open', async () => {
+    for (const [index, hours] of [0, 5, 30, 80, 200, 400, 700].entries()) {
+      await insertPlanRow({
+        id: `plan-${index}`,
+        userId: index % 2 ? 'ada' : 'bob',
+        createdAt: hoursAgo(hours),
+        status: index % 3 ? 'completed' : 'partial',
+        reason: index % 3 ? undefined : 'timeout',
+        cost: index / 10,
+        timeToFirstTokenMs: 100 * index,
+        durationMs: 1000 * index,
+        characters: 300 * index,
+      });
+    }
+    const days = new Map<string, Awaited<ReturnType<typeof aggregateActivity>>>();
+    const cache = { get: (day: string) => days.get(day), set: days.set.bind(days) };
+    const fresh = await queryActivity(db, { range: '30d', now });
+    expect(await queryActivity(db, { range: '30d', now, cache })).toEqual(fresh);
+    // The 29 whole days that ended over an hour ago (not the partial first one, nor today).
+    expect([...days.keys()]).toHaveLength(29);
+    expect(days.has('2026-12-04')).toBe(false);
+    expect(await queryActivity(db, { range: '30d', now, cache })).toEqual(fresh);
+    // A row added to a cached day is seen only without the cache; one added today always.
+    await insertPlanRow({
+      id: 'late',
+      userId: 'ada',
+      createdAt: hoursAgo(100),
+      status: 'failed',
+      errorCode: 'X',
+    });
+    await insertPlanRow({
+      id: 'today',
+      userId: 'ada',
+      createdAt: hoursAgo(0),
+      status: 'completed',
+    });
+    const cached = await queryActivity(db, { range: '30d', now, cache });
+    expect(cached.totals.completed).toBe(fresh.totals.completed + 1);
+    expect(cached.totals.failed).toBe(fresh.totals.failed);
+    expect((await queryActivity(db, { range: '30d', now })).totals.failed).toBe(
+      fresh.totals.failed + 1,
+    );
   });
 
   it.runIf(engine === 'sqlite')(

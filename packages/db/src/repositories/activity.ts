@@ -165,6 +165,16 @@ function addStatus(counts: ActivityOutcomeCounts, status: string, count: number)
     counts[status] += count;
 }
 
+/** The record's entry for `key`, created by `create` when it has none. */
+function entryOf<T>(record: Record<string, T>, key: string, create: () => T): T {
+  let entry = record[key];
+  if (entry === undefined) {
+    entry = create();
+    record[key] = entry;
+  }
+  return entry;
+}
+
 /** count(*) and sums come back as bigint strings from PostgreSQL: always numbers here. */
 const numberOf = (value: unknown): number => (value === null ? 0 : Number(value));
 
@@ -172,44 +182,94 @@ function hourKey(date: Date): string {
   return date.toISOString().slice(0, 13);
 }
 
-export interface ActivityQueryArgs {
-  range: ActivityRange;
-  now: Date;
-  /** Rows in the per-user table (highest cost first). */
-  maxUsers?: number;
-  /** Rows in the per-model table (most used first). */
-  maxModels?: number;
+/**
+ * The sums of one time range, in a form that adds up: the report of a range is the merge of
+ * its days' aggregates, so days that are over can be kept (see ActivityDayCache).
+ */
+export interface ActivityAggregate {
+  /** Per UTC hour (`2026-12-04T10`). */
+  hours: Record<string, ActivityOutcomeCounts & { generating: number; cost: number }>;
+  byKind: Record<'plan' | 'chat', ActivityOutcomeCounts>;
+  /** Counts per latency bucket (latencyBucketBounds). */
+  timeToFirstToken: number[];
+  duration: number[];
+  /** Per end reason: counts per partial-length bucket, and rows whose length was not kept. */
+  endings: Record<string, { buckets: number[]; unknownLength: number }>;
+  errors: Record<string, number>;
+  models: Record<string, { generations: number; completed: number; cost: number }>;
+  /** Per user id ('' for rows without an owner). */
+  users: Record<string, { generations: number; cost: number }>;
 }
 
-/** The aggregates of the admin's activity page over the last 24 hours, 7 days or 30 days. */
-export async function queryActivity(
-  db: Kysely<Database>,
-  args: ActivityQueryArgs,
-): Promise<ActivityReport> {
-  const hours = activityRangeHours[args.range];
-  // Whole hours: the range ends with the current hour.
-  const end = new Date(args.now);
-  end.setUTCMinutes(0, 0, 0);
-  end.setUTCHours(end.getUTCHours() + 1);
-  const start = new Date(end.getTime() - hours * 3_600_000);
-  const since = start.toISOString();
-  const until = end.toISOString();
+export function emptyActivityAggregate(): ActivityAggregate {
+  return {
+    hours: {},
+    byKind: { plan: emptyCounts(), chat: emptyCounts() },
+    timeToFirstToken: new Array<number>(latencyBucketBounds.length + 1).fill(0),
+    duration: new Array<number>(latencyBucketBounds.length + 1).fill(0),
+    endings: {},
+    errors: {},
+    models: {},
+    users: {},
+  };
+}
 
-  const hourly = new Map<string, ActivityOutcomeCounts>();
-  for (let time = start.getTime(); time < end.getTime(); time += 3_600_000) {
-    hourly.set(hourKey(new Date(time)), emptyCounts());
+function addCounts(into: ActivityOutcomeCounts, from: ActivityOutcomeCounts): void {
+  into.completed += from.completed;
+  into.failed += from.failed;
+  into.cancelled += from.cancelled;
+  into.partial += from.partial;
+}
+
+function addArrays(into: number[], from: readonly number[]): void {
+  for (let index = 0; index < from.length; index++) {
+    into[index] = (into[index] ?? 0) + (from[index] ?? 0);
   }
-  const totals = { ...emptyCounts(), generating: 0, cost: 0 };
-  const byKind: ActivityReport['byKind'] = [];
-  const costPerDay = new Map<string, number>();
-  const timeToFirstToken = new Array<number>(latencyBucketBounds.length + 1).fill(0);
-  const duration = new Array<number>(latencyBucketBounds.length + 1).fill(0);
-  /** Per reason: counts per length bucket, and rows from before lengths were kept. */
-  const cancellations = new Map<string, { buckets: number[]; unknownLength: number }>();
-  const errors = new Map<string, number>();
-  const models = new Map<string, { generations: number; completed: number; cost: number }>();
-  const users = new Map<string | null, { generations: number; cost: number }>();
+}
 
+/** Adds `from` into `into`. */
+export function mergeActivityAggregates(into: ActivityAggregate, from: ActivityAggregate): void {
+  for (const [hour, counts] of Object.entries(from.hours)) {
+    const target = entryOf(into.hours, hour, () => ({ ...emptyCounts(), generating: 0, cost: 0 }));
+    addCounts(target, counts);
+    target.generating += counts.generating;
+    target.cost += counts.cost;
+  }
+  addCounts(into.byKind.plan, from.byKind.plan);
+  addCounts(into.byKind.chat, from.byKind.chat);
+  addArrays(into.timeToFirstToken, from.timeToFirstToken);
+  addArrays(into.duration, from.duration);
+  for (const [reason, ending] of Object.entries(from.endings)) {
+    const target = entryOf(into.endings, reason, () => ({
+      buckets: new Array<number>(partialLengthBucketBounds.length + 1).fill(0),
+      unknownLength: 0,
+    }));
+    addArrays(target.buckets, ending.buckets);
+    target.unknownLength += ending.unknownLength;
+  }
+  for (const [code, count] of Object.entries(from.errors)) {
+    into.errors[code] = (into.errors[code] ?? 0) + count;
+  }
+  for (const [model, entry] of Object.entries(from.models)) {
+    const target = entryOf(into.models, model, () => ({ generations: 0, completed: 0, cost: 0 }));
+    target.generations += entry.generations;
+    target.completed += entry.completed;
+    target.cost += entry.cost;
+  }
+  for (const [userId, entry] of Object.entries(from.users)) {
+    const target = entryOf(into.users, userId, () => ({ generations: 0, cost: 0 }));
+    target.generations += entry.generations;
+    target.cost += entry.cost;
+  }
+}
+
+/** Sums the plans and chat replies created in [since, until). */
+export async function aggregateActivity(
+  db: Kysely<Database>,
+  range: { since: string; until: string },
+): Promise<ActivityAggregate> {
+  const { since, until } = range;
+  const aggregate = emptyActivityAggregate();
   // `2026-12-04T10`: the UTC hour a row was created in.
   const hourOfCreation =
     db.getExecutor().adapter instanceof PostgresAdapter
@@ -228,20 +288,18 @@ export async function queryActivity(
       select ${hourOfCreation} as hour, status, count(*) as count, sum(cost) as cost
       from ${from}
       group by 1, 2`.execute(db);
-    const kindCounts = emptyCounts();
     for (const row of perHour.rows) {
       const count = numberOf(row.count);
-      const cost = numberOf(row.cost);
-      const hour = hourly.get(row.hour);
-      if (hour) addStatus(hour, row.status, count);
-      addStatus(totals, row.status, count);
-      addStatus(kindCounts, row.status, count);
-      if (row.status === 'generating') totals.generating += count;
-      totals.cost += cost;
-      const day = row.hour.slice(0, 10);
-      costPerDay.set(day, (costPerDay.get(day) ?? 0) + cost);
+      const hour = entryOf(aggregate.hours, row.hour, () => ({
+        ...emptyCounts(),
+        generating: 0,
+        cost: 0,
+      }));
+      addStatus(hour, row.status, count);
+      addStatus(aggregate.byKind[kind], row.status, count);
+      if (row.status === 'generating') hour.generating += count;
+      hour.cost += numberOf(row.cost);
     }
-    byKind.push({ kind, ...kindCounts });
 
     const latency = await sql<{ first_token: number; duration: number; count: unknown }>`
       select
@@ -254,9 +312,11 @@ export async function queryActivity(
       const count = numberOf(row.count);
       const firstToken = Number(row.first_token);
       const total = Number(row.duration);
-      if (firstToken >= 0)
-        timeToFirstToken[firstToken] = (timeToFirstToken[firstToken] ?? 0) + count;
-      if (total >= 0) duration[total] = (duration[total] ?? 0) + count;
+      if (firstToken >= 0) {
+        aggregate.timeToFirstToken[firstToken] =
+          (aggregate.timeToFirstToken[firstToken] ?? 0) + count;
+      }
+      if (total >= 0) aggregate.duration[total] = (aggregate.duration[total] ?? 0) + count;
     }
 
     const endings = await sql<{
@@ -276,18 +336,14 @@ export async function queryActivity(
       if (row.status === 'completed' || row.status === 'generating') continue;
       if (row.status === 'failed') {
         const code = row.code ?? 'UNKNOWN';
-        errors.set(code, (errors.get(code) ?? 0) + count);
+        aggregate.errors[code] = (aggregate.errors[code] ?? 0) + count;
         continue;
       }
       const reason = row.reason ?? row.status;
-      let entry = cancellations.get(reason);
-      if (!entry) {
-        entry = {
-          buckets: new Array<number>(partialLengthBucketBounds.length + 1).fill(0),
-          unknownLength: 0,
-        };
-        cancellations.set(reason, entry);
-      }
+      const entry = entryOf(aggregate.endings, reason, () => ({
+        buckets: new Array<number>(partialLengthBucketBounds.length + 1).fill(0),
+        unknownLength: 0,
+      }));
       const bucket = Number(row.length);
       if (bucket >= 0) entry.buckets[bucket] = (entry.buckets[bucket] ?? 0) + count;
       else entry.unknownLength += count;
@@ -305,12 +361,14 @@ export async function queryActivity(
       from ${from}
       group by model`.execute(db);
     for (const row of perModel.rows) {
-      const model = row.model ?? 'unknown';
-      const entry = models.get(model) ?? { generations: 0, completed: 0, cost: 0 };
+      const entry = entryOf(aggregate.models, row.model ?? 'unknown', () => ({
+        generations: 0,
+        completed: 0,
+        cost: 0,
+      }));
       entry.generations += numberOf(row.count);
       entry.completed += numberOf(row.completed);
       entry.cost += numberOf(row.cost);
-      models.set(model, entry);
     }
 
     const perUser = await sql<{ user_id: string | null; count: unknown; cost: unknown }>`
@@ -318,17 +376,131 @@ export async function queryActivity(
       from ${from}
       group by user_id`.execute(db);
     for (const row of perUser.rows) {
-      const entry = users.get(row.user_id) ?? { generations: 0, cost: 0 };
+      const entry = entryOf(aggregate.users, row.user_id ?? '', () => ({
+        generations: 0,
+        cost: 0,
+      }));
       entry.generations += numberOf(row.count);
       entry.cost += numberOf(row.cost);
-      users.set(row.user_id, entry);
     }
   }
+  return aggregate;
+}
 
-  const topUsers = [...users]
+/**
+ * Keeps the aggregates of whole UTC days that are over, so a 30-day report reads only today's
+ * rows (and the partial first day) from the database. The caller decides how long an entry
+ * stays (rows deleted later, a chat session and its replies, still count until then).
+ */
+export interface ActivityDayCache {
+  get(day: string): ActivityAggregate | undefined;
+  set(day: string, aggregate: ActivityAggregate): void;
+}
+
+export interface ActivityQueryArgs {
+  range: ActivityRange;
+  now: Date;
+  /** Rows in the per-user table (highest cost first). */
+  maxUsers?: number;
+  /** Rows in the per-model table (most used first). */
+  maxModels?: number;
+  /** Aggregates of past days; without it every day is read. */
+  cache?: ActivityDayCache;
+  /**
+   * A day is cached only once it ended this long ago: generations created on it have
+   * finished (longer than STREAMING_TIMEOUT). Default one hour.
+   */
+  settleMs?: number;
+}
+
+const dayMs = 86_400_000;
+
+/** The aggregates of the admin's activity page over the last 24 hours, 7 days or 30 days. */
+export async function queryActivity(
+  db: Kysely<Database>,
+  args: ActivityQueryArgs,
+): Promise<ActivityReport> {
+  const hours = activityRangeHours[args.range];
+  // Whole hours: the range ends with the current hour.
+  const end = new Date(args.now);
+  end.setUTCMinutes(0, 0, 0);
+  end.setUTCHours(end.getUTCHours() + 1);
+  const start = new Date(end.getTime() - hours * 3_600_000);
+  const since = start.toISOString();
+  const until = end.toISOString();
+
+  // The range in pieces: whole days that are over come from the cache (or are read and kept);
+  // the rest (the partial first day, the days still open) is read in as few queries as it takes.
+  const aggregate = emptyActivityAggregate();
+  const settledBefore = args.now.getTime() - (args.settleMs ?? 3_600_000);
+  let pendingFrom: number | undefined;
+  const readPending = async (to: number) => {
+    if (pendingFrom === undefined || pendingFrom >= to) return;
+    const piece = await aggregateActivity(db, {
+      since: new Date(pendingFrom).toISOString(),
+      until: new Date(to).toISOString(),
+    });
+    mergeActivityAggregates(aggregate, piece);
+    pendingFrom = undefined;
+  };
+  let cursor = start.getTime();
+  while (cursor < end.getTime()) {
+    const nextDay = Math.min(Math.floor(cursor / dayMs) * dayMs + dayMs, end.getTime());
+    const wholeDay = cursor % dayMs === 0 && nextDay - cursor === dayMs;
+    if (args.cache && wholeDay && nextDay <= settledBefore) {
+      await readPending(cursor);
+      const day = new Date(cursor).toISOString().slice(0, 10);
+      let piece = args.cache.get(day);
+      if (!piece) {
+        piece = await aggregateActivity(db, {
+          since: new Date(cursor).toISOString(),
+          until: new Date(nextDay).toISOString(),
+        });
+        args.cache.set(day, piece);
+      }
+      mergeActivityAggregates(aggregate, piece);
+    } else {
+      pendingFrom ??= cursor;
+    }
+    cursor = nextDay;
+  }
+  await readPending(end.getTime());
+  return buildReport(db, aggregate, { ...args, start, end, since, until });
+}
+
+/** USD sums, rounded past any provider's precision: the order of additions does not show. */
+const money = (value: number) => Math.round(value * 1e10) / 1e10;
+
+async function buildReport(
+  db: Kysely<Database>,
+  aggregate: ActivityAggregate,
+  args: ActivityQueryArgs & { start: Date; end: Date; since: string; until: string },
+): Promise<ActivityReport> {
+  const hourly: ActivityHour[] = [];
+  const costPerDay = new Map<string, number>();
+  const totals = { ...emptyCounts(), generating: 0, cost: 0 };
+  for (let time = args.start.getTime(); time < args.end.getTime(); time += 3_600_000) {
+    const hour = hourKey(new Date(time));
+    const counts = aggregate.hours[hour] ?? { ...emptyCounts(), generating: 0, cost: 0 };
+    addCounts(totals, counts);
+    totals.generating += counts.generating;
+    totals.cost += counts.cost;
+    const day = hour.slice(0, 10);
+    costPerDay.set(day, (costPerDay.get(day) ?? 0) + counts.cost);
+    hourly.push({
+      hour,
+      completed: counts.completed,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+      partial: counts.partial,
+      successRate: successRate(counts),
+    });
+  }
+
+  const topUsers = Object.entries(aggregate.users)
     .sort(([, left], [, right]) => right.cost - left.cost || right.generations - left.generations)
     .slice(0, args.maxUsers ?? 20);
-  const userIds = topUsers.map(([id]) => id).filter((id): id is string => id !== null);
+  const userIds = topUsers.map(([id]) => id).filter((id) => id !== '');
   const people =
     userIds.length === 0
       ? []
@@ -341,18 +513,17 @@ export async function queryActivity(
 
   return {
     range: args.range,
-    since,
-    until,
-    totals: { ...totals, successRate: successRate(totals) },
-    byKind,
-    hourly: [...hourly].map(([hour, counts]) => ({
-      hour,
-      ...counts,
-      successRate: successRate(counts),
-    })),
-    timeToFirstToken: percentiles(timeToFirstToken, latencyBucketBounds),
-    duration: percentiles(duration, latencyBucketBounds),
-    cancellations: [...cancellations]
+    since: args.since,
+    until: args.until,
+    totals: { ...totals, cost: money(totals.cost), successRate: successRate(totals) },
+    byKind: [
+      { kind: 'plan', ...aggregate.byKind.plan },
+      { kind: 'chat', ...aggregate.byKind.chat },
+    ],
+    hourly,
+    timeToFirstToken: percentiles(aggregate.timeToFirstToken, latencyBucketBounds),
+    duration: percentiles(aggregate.duration, latencyBucketBounds),
+    cancellations: Object.entries(aggregate.endings)
       .map(([reason, entry]) => ({
         reason,
         count: entry.buckets.reduce((sum, count) => sum + count, 0) + entry.unknownLength,
@@ -365,24 +536,22 @@ export async function queryActivity(
         },
       }))
       .sort((left, right) => right.count - left.count),
-    errors: [...errors]
+    errors: Object.entries(aggregate.errors)
       .map(([code, count]) => ({ code, count }))
       .sort((left, right) => right.count - left.count),
-    costPerDay: [...new Set([...hourly.keys()].map((hour) => hour.slice(0, 10)))].map((day) => ({
-      day,
-      cost: costPerDay.get(day) ?? 0,
-    })),
-    models: [...models]
-      .map(([model, entry]) => ({ model, ...entry }))
+    costPerDay: [...costPerDay].map(([day, cost]) => ({ day, cost: money(cost) })),
+    models: Object.entries(aggregate.models)
+      .map(([model, entry]) => ({ model, ...entry, cost: money(entry.cost) }))
       .sort((left, right) => right.generations - left.generations)
       .slice(0, args.maxModels ?? 20),
     users: topUsers.map(([userId, entry]) => {
       const person = userId ? personById.get(userId) : undefined;
       return {
-        userId,
+        userId: userId === '' ? null : userId,
         name: person?.name ?? null,
         email: person?.email ?? null,
-        ...entry,
+        generations: entry.generations,
+        cost: money(entry.cost),
       };
     }),
   };
