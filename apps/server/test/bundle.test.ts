@@ -38,13 +38,19 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
     );
     expect([...packages].sort()).toEqual(
       [
+        '@opentelemetry/api',
+        '@opentelemetry/exporter-trace-otlp-http',
+        '@opentelemetry/resources',
+        '@opentelemetry/sdk-trace-base',
         '@trpc/server',
         'better-auth',
         'better-sqlite3',
         'eventsource-parser',
         'kysely',
         'negotiator',
+        'pg',
         'pino',
+        'prom-client',
         'rate-limiter-flexible',
         'zod',
       ].sort(),

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
 import type { ProviderAdapter } from '../providers/provider';
 import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
 import type { QuotaService } from '../quotas/quota-service';
+import type { GenerationTracer } from '../tracing/generation-tracer';
 import { createInProcessEventBus, type EventBus } from './event-bus';
 import type { GenerationCluster } from './generation-cluster';
 import {
@@ -30,6 +32,11 @@ export interface GenerationKindDependencies<TSemantic extends { type: string }> 
   isOverloaded: () => boolean;
   quotas: QuotaService;
   startRate: GenerationRateLimit;
+  /** Labels this kind's metrics and traces. */
+  kind: GenerationKind;
+  metrics?: MetricsRecorder;
+  /** Absent when tracing is off. */
+  tracer?: GenerationTracer;
 }
 
 /**
@@ -49,6 +56,9 @@ export function createGenerationKind<TSemantic extends { type: string }>(
     flush: dependencies.flush,
     logger: dependencies.logger,
     config: dependencies.config,
+    kind: dependencies.kind,
+    metrics: dependencies.metrics,
+    tracer: dependencies.tracer,
   });
   const starter = createGenerationStarter({
     engine,
