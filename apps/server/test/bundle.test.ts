@@ -46,6 +46,7 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
         'better-auth',
         'better-sqlite3',
         'eventsource-parser',
+        'ioredis',
         'kysely',
         'negotiator',
         'pg',
