@@ -31,6 +31,7 @@ import type {
   GenerationStarter,
 } from '../generation/generation-starter';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
+import type { PushStream } from '../generation/push-stream';
 import type { GenerationUpstream, ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { QuotaService } from '../quotas/quota-service';
 import { createChatDocumentTracker, messageStartEvent } from './chat-document';
@@ -284,7 +285,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       userId: string,
       input: ChatEventsInput,
       signal: AbortSignal,
-    ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
+    ): Promise<PushStream<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
       const session = await sessions.requireSession(userId, input.sessionId);
       return observeSession<ChatSemanticEvent, SessionUpdatedEvent>({
         bus,

@@ -299,9 +299,12 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
-    for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());
+    // Published once the generation is complete (`done`, its timer), since a caught-up
+    // subscriber gets them in this call and may attach; run() publishes nothing before its
+    // first await, so these still come first.
+    for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     return generation;
   }
 

@@ -26,6 +26,7 @@ import type {
 } from '../generation/generation-starter';
 import type { GenerationStore } from '../generation/generation-store';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
+import type { PushStream } from '../generation/push-stream';
 import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { ProviderRequest } from '../providers/provider';
 import type { QuotaService } from '../quotas/quota-service';
@@ -254,7 +255,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       userId: string,
       input: PlanEventsInput,
       signal: AbortSignal,
-    ): Promise<AsyncGenerator<ObservedMessage<PlanSemanticEvent>>> {
+    ): Promise<PushStream<ObservedMessage<PlanSemanticEvent>>> {
       const existing = await requirePlan(userId, input.planId);
       return observeGeneration<PlanSemanticEvent>({
         bus,
