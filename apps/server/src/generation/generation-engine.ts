@@ -149,8 +149,11 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abandonTimer.unref();
     }
 
-    function publish(message: LoggedEvent<GenerationEvent<TSemantic>>): void {
-      bus.publish(spec.topic, { ...message, generationId: spec.id });
+    function publish(logged: LoggedEvent<GenerationEvent<TSemantic>>): void {
+      // The log's fresh event becomes the bus message (no copy per event).
+      const message = logged as GenerationMessage<TSemantic>;
+      message.generationId = spec.id;
+      bus.publish(spec.topic, message);
     }
 
     async function run(): Promise<GenerationResult> {

@@ -1,6 +1,6 @@
 import { parseEventId } from '@sluice/shared';
 import type { EventBus } from './event-bus';
-import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
+import type { GenerationMessage, LiveGeneration } from './generation-engine';
 import { catchUpEvents, type ReplayedEvent } from './generation-replay';
 import type { StoredStream } from './generation-store';
 import { createPushStream, type PushSink, type PushStream } from './push-stream';
