@@ -174,9 +174,18 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     if (isPushStream(iterable)) {
       // Each event is written in the call that published it: no generator step, promise or
       // queue per event and subscriber, and the connection's own queue bounds a slow reader.
+      // (A plain flag: reading `signal.aborted` per event and subscriber costs more than the send.)
+      let open = !abort.signal.aborted;
+      abort.signal.addEventListener(
+        'abort',
+        () => {
+          open = false;
+        },
+        { once: true },
+      );
       iterable.pipe({
         next(value) {
-          if (!abort.signal.aborted) connection.send(frameOf(value));
+          if (open) connection.send(frameOf(value));
         },
         complete() {
           if (!abort.signal.aborted) connection.send(returnFrame);
