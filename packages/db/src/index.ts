@@ -8,7 +8,12 @@ export {
 export { migrations } from './migrations/index';
 export * from './repositories/api-keys';
 export * from './repositories/chat';
-export type { GenerationOutcome } from './repositories/generation-outcome';
+export {
+  type BilledUsage,
+  type GenerationOutcome,
+  saveBilledUsage,
+} from './repositories/generation-outcome';
+export * from './repositories/model-prices';
 export * from './repositories/plans';
 export * from './repositories/provider-keys';
 export * from './repositories/quotas';

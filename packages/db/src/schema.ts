@@ -33,6 +33,10 @@ export interface PlansTable {
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
+  /** `billed`, `computed` or `estimated`; null when no cost is known. */
+  cost_source: CostSourceValue | null;
+  /** The provider's id for the generation (OpenRouter's `gen-…`), to fetch its bill. */
+  upstream_id: string | null;
   attempts: Generated<number>;
   /** The plan whose saved text this one continues, if any. */
   continued_from: string | null;
@@ -87,6 +91,10 @@ export interface ChatMessagesTable {
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
+  /** `billed`, `computed` or `estimated`; null when no cost is known. */
+  cost_source: CostSourceValue | null;
+  /** The provider's id for the generation (OpenRouter's `gen-…`), to fetch its bill. */
+  upstream_id: string | null;
   time_to_first_token_ms: number | null;
   duration_ms: number | null;
   chunks: number | null;
@@ -236,7 +244,25 @@ export interface Database {
   provider_keys: ProviderKeysTable;
   user_quotas: UserQuotasTable;
   quota_usage: QuotaUsageTable;
+  model_prices: ModelPricesTable;
 }
+
+export type CostSourceValue = 'billed' | 'computed' | 'estimated';
+
+/** Prices per token in USD, refreshed from OpenRouter's models list. */
+export interface ModelPricesTable {
+  model: string;
+  input_per_token: number;
+  output_per_token: number;
+  cache_read_per_token: number | null;
+  cache_write_per_token: number | null;
+  reasoning_per_token: number | null;
+  /** Where the figures come from, e.g. `openrouter-models`. */
+  source: string;
+  refreshed_at: string;
+}
+
+export type ModelPriceRow = Selectable<ModelPricesTable>;
 
 export type UserQuotasRow = Selectable<UserQuotasTable>;
 export type QuotaUsageRow = Selectable<QuotaUsageTable>;
