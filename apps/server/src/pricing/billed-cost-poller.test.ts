@@ -1,0 +1,103 @@
+import { type Simulator, startSimulator } from '@sluice/simulator';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOpenRouterAdapter } from '../providers/openrouter/openrouter-adapter';
+import { type BilledCost, createBilledCostPoller } from './billed-cost-poller';
+
+const logger = pino({ level: 'silent' });
+let simulator: Simulator | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
+});
+
+/** Streams from the simulator until `pieces` text deltas arrived, then stops (a cancel). */
+async function cancelAfter(pieces: number): Promise<string> {
+  const adapter = createOpenRouterAdapter({ baseUrl: simulator?.url });
+  const controller = new AbortController();
+  let id = '';
+  let seen = 0;
+  for await (const event of adapter.stream(
+    { model: 'sluice/simulator@stall-after-9', messages: [{ role: 'user', content: 'Hi' }] },
+    controller.signal,
+  )) {
+    if (event.type === 'response-metadata' && event.id) id = event.id;
+    if (event.type === 'text-delta' && ++seen === pieces) break;
+  }
+  controller.abort();
+  return id;
+}
+
+describe('the billed-cost poller', () => {
+  it('gets the bill of a cancelled generation once OpenRouter knows it', async () => {
+    simulator = await startSimulator({ firstTokenDelayMs: 1, generationStatsDelayMs: 30 });
+    const generationId = await cancelAfter(9);
+    const poller = createBilledCostPoller({
+      baseUrl: simulator.url,
+      logger,
+      delaysMs: [1, 5, 10, 20, 40, 80, 160, 320],
+    });
+    const billed: BilledCost[] = [];
+    const result = await poller.poll({ generationId, onBilled: (bill) => void billed.push(bill) });
+
+    expect(result).toBeDefined();
+    expect(billed).toEqual([result]);
+    expect(result?.outputTokens).toBe(9);
+    expect(result?.cost).toBeGreaterThan(0);
+    const stats = (await (
+      await fetch(`${simulator.url}/generation?id=${generationId}`)
+    ).json()) as {
+      data: { total_cost: number; cancelled: boolean };
+    };
+    expect(stats.data.cancelled).toBe(true);
+    expect(result?.cost).toBe(stats.data.total_cost);
+  });
+
+  it('gives up after its bounded attempts, reporting nothing', async () => {
+    simulator = await startSimulator({ firstTokenDelayMs: 1, generationStatsDelayMs: 3_600_000 });
+    const generationId = await cancelAfter(2);
+    let lookUps = 0;
+    const poller = createBilledCostPoller({
+      baseUrl: simulator.url,
+      logger,
+      delaysMs: [1, 1, 1, 1],
+      fetch: (input, init) => {
+        lookUps += 1;
+        return fetch(input, init);
+      },
+    });
+    let called = false;
+    const result = await poller.poll({
+      generationId,
+      onBilled: () => {
+        called = true;
+      },
+    });
+    expect(result).toBeUndefined();
+    expect(called).toBe(false);
+    expect(lookUps).toBe(4);
+  });
+
+  it('stops at once on close, and on an answer that will not change (401)', async () => {
+    const unauthorized = createBilledCostPoller({
+      baseUrl: 'http://127.0.0.1:9/api/v1',
+      logger,
+      delaysMs: [1, 1, 1],
+      fetch: async () => new Response('{"error":{"message":"No auth"}}', { status: 401 }),
+    });
+    let calls = 0;
+    await unauthorized.poll({ generationId: 'gen-1', onBilled: () => void calls++ });
+    expect(calls).toBe(0);
+
+    const closing = createBilledCostPoller({
+      baseUrl: 'http://127.0.0.1:9/api/v1',
+      logger,
+      delaysMs: [60_000],
+    });
+    const running = closing.poll({ generationId: 'gen-2', onBilled: () => void calls++ });
+    expect(closing.pending).toBe(1);
+    await closing.close();
+    expect(await running).toBeUndefined();
+    expect(closing.pending).toBe(0);
+  });
+});
