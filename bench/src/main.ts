@@ -1,14 +1,16 @@
 import { runFanoutBench } from './fanout/fanout-bench';
 import { runParserBench } from './parser/parser-bench';
+import { runProviderParserBench } from './provider-parser/provider-parser-bench';
 import { runRelayBench } from './relay/relay-bench';
 
-// `pnpm bench`: the parser figures, the relay figures, then the fan-out figures, each
+// `pnpm bench`: the parser figures, the provider stream-parsing figures, the relay figures, then the fan-out figures, each
 // against baselines measured in the same run. Prints tables; asserts nothing.
 // `--fanout` runs only the fan-out bench; `--skip-fanout` leaves it out.
 if (process.argv.includes('--fanout')) {
   await runFanoutBench();
 } else {
   await runParserBench({ full: process.argv.includes('--full') });
+  await runProviderParserBench();
   await runRelayBench();
   if (!process.argv.includes('--skip-fanout')) await runFanoutBench();
 }
