@@ -1,6 +1,7 @@
 import { findHtmlBlock, titleOf as titleOfHtml } from '@sluice/shared';
 import { memo } from 'react';
-import { formatCost, formatElapsed, formatTokens } from '../../lib/format';
+import { describeCost } from '../../lib/describe-cost';
+import { formatElapsed, formatTokens } from '../../lib/format';
 import type { ChatMessage } from './chat-stream-store';
 import type { ChatArtifactView } from './chat-types';
 import { describeReplyOutcome } from './describe-chat-error';
@@ -41,7 +42,13 @@ function UsageLine({ message }: { message: ChatMessage }) {
   const parts: string[] = [];
   if (usage) {
     parts.push(`${formatTokens(usage.inputTokens)} in`, `${formatTokens(usage.outputTokens)} out`);
-    if (usage.cost !== null) parts.push(formatCost(usage.cost));
+    const cost = describeCost({
+      cost: usage.cost,
+      costSource: usage.costSource,
+      generating: message.status === 'generating',
+      stopped: message.status !== 'generating' && message.status !== 'completed',
+    });
+    if (cost !== null) parts.push(cost);
   }
   if (stats) parts.push(formatElapsed(stats.durationMs));
   return (

@@ -116,6 +116,7 @@ export function PlanPage({ planId }: { planId: string }) {
           completedAt={generating ? null : (view.data?.completedAt ?? null)}
           usage={stream.usage ?? view.data?.usage ?? null}
           characters={stream.content.length}
+          stopped={status === 'cancelled' || status === 'partial' || status === 'failed'}
         />
       </header>
       {/* Stays in view while the page follows the text down. */}

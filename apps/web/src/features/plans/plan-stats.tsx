@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { formatCost, formatElapsed, formatTokens } from '../../lib/format';
+import { describeCost } from '../../lib/describe-cost';
+import { formatElapsed, formatTokens } from '../../lib/format';
 import type { PlanUsageView } from './plan-stream-store';
 
 interface PlanStatsProps {
@@ -9,6 +10,8 @@ interface PlanStatsProps {
   completedAt: string | null;
   usage: PlanUsageView | null;
   characters: number;
+  /** Ended by a stop (cancel, timeout, budget, error) rather than a normal finish. */
+  stopped?: boolean;
 }
 
 /** Re-renders every second while `ticking`. */
@@ -30,6 +33,7 @@ export function PlanStats({
   completedAt,
   usage,
   characters,
+  stopped = false,
 }: PlanStatsProps) {
   const now = useNow(generating);
   const [endedAt, setEndedAt] = useState<number | null>(null);
@@ -59,12 +63,26 @@ export function PlanStats({
           </dd>
         </div>
       ) : null}
-      {usage?.cost !== null && usage?.cost !== undefined ? (
-        <div>
-          <dt>Cost</dt>
-          <dd>{formatCost(usage.cost)}</dd>
-        </div>
+      {usage ? (
+        <CostItem
+          text={describeCost({
+            cost: usage.cost,
+            costSource: usage.costSource,
+            generating,
+            stopped,
+          })}
+        />
       ) : null}
     </dl>
+  );
+}
+
+function CostItem({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <div>
+      <dt>Cost</dt>
+      <dd data-testid="plan-cost">{text}</dd>
+    </div>
   );
 }
