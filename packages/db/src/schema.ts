@@ -65,6 +65,8 @@ export interface ChatSessionsTable {
   user_profile: Generated<string>;
   /** 0 or 1. */
   experiment: Generated<number>;
+  /** The session's ceiling on one reply's cost, USD; null: the server's default. */
+  max_cost_usd: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -12,6 +12,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('plans').addColumn('upstream_id', 'text').execute();
   await db.schema.alterTable('chat_messages').addColumn('upstream_id', 'text').execute();
 
+  // A chat session's own ceiling on one reply's cost (USD); NULL: the server's default.
+  await db.schema.alterTable('chat_sessions').addColumn('max_cost_usd', 'real').execute();
+
   // Prices per token, USD: the refreshed copy of OpenRouter's models list (the bundled
   // snapshot is used for any model not here).
   await db.schema
@@ -29,6 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('model_prices').execute();
+  await db.schema.alterTable('chat_sessions').dropColumn('max_cost_usd').execute();
   await db.schema.alterTable('chat_messages').dropColumn('upstream_id').execute();
   await db.schema.alterTable('plans').dropColumn('upstream_id').execute();
   await db.schema.alterTable('chat_messages').dropColumn('cost_source').execute();
