@@ -1,4 +1,4 @@
-import type { TerminalPlanStatus } from '@sluice/shared';
+import type { TerminalGenerationStatus } from '@sluice/shared';
 
 /** The process exit codes, documented in `sluice --help`. */
 export const exitCodes = {
@@ -12,7 +12,7 @@ export const exitCodes = {
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
 /** A plan cancelled by someone else is a failure for this run; Ctrl-C is handled apart. */
-export function exitCodeForStatus(status: TerminalPlanStatus): ExitCode {
+export function exitCodeForStatus(status: TerminalGenerationStatus): ExitCode {
   switch (status) {
     case 'completed':
       return exitCodes.success;

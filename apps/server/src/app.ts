@@ -1,17 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import {
-  appendChatContent,
-  appendPlanContent,
   checkDatabase,
   checkDatabaseFile,
   type DatabaseCheck,
   migrateToLatest,
   openDatabase,
-  recoverInterruptedChatMessages,
-  recoverInterruptedPlans,
 } from '@sluice/db';
 import type { ChatSemanticEvent, PlanSemanticEvent, SessionUpdatedEvent } from '@sluice/shared';
-import { type Simulator, startSimulator } from '@sluice/simulator';
+import type { Simulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { Logger } from 'pino';
@@ -21,20 +17,21 @@ import { createAccountSettings } from './auth/app-settings';
 import { resolveAuthSecret } from './auth/auth-secret';
 import { type Auth, createAuth } from './auth/create-auth';
 import { createCallerResolver } from './auth/resolve-caller';
+import { createChatService } from './chat/chat-service';
+import { createChatStore } from './chat/chat-store';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
-import { createContentFlusher } from './generation/content-flusher';
 import { createInProcessEventBus } from './generation/event-bus';
-import {
-  createGenerationEngine,
-  type GenerationEngine,
-  type GenerationMessage,
-} from './generation/generation-engine';
+import type { GenerationEngine } from './generation/generation-engine';
+import { createGenerationKind } from './generation/generation-kind';
 import { createGenerationSlots, type GenerationSlots } from './generation/generation-slots';
+import { recoverInterrupted } from './generation/recover-interrupted';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
+import { createPlanService } from './plans/plan-service';
+import { createPlanStore } from './plans/plan-store';
 import {
   createKeyRoutingAdapter,
   createUpstreamResolver,
@@ -44,16 +41,14 @@ import {
   type ProviderKeyService,
 } from './provider-keys/provider-key-service';
 import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
+import { createProvider } from './providers/create-provider';
 import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
-import type { ProviderAdapter } from './providers/provider';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
-import { createChatService } from './services/chat-service';
-import { createPlanService } from './services/plan-service';
 import {
   createSubscriptionHandler,
   type SubscriptionHandler,
@@ -101,36 +96,6 @@ export interface ServerApp {
   readonly subscriptions: SubscriptionHandler;
 }
 
-async function createProvider(
-  config: ServerConfig,
-): Promise<{ provider: ProviderAdapter; simulator?: Simulator; label: string }> {
-  const upstream = config.upstream;
-  switch (upstream.kind) {
-    case 'openrouter':
-      return {
-        provider: createOpenRouterAdapter({
-          baseUrl: upstream.baseUrl,
-          apiKey: upstream.apiKey,
-          appName: 'Sluice',
-        }),
-        label: upstream.baseUrl ?? 'openrouter',
-      };
-    case 'custom':
-      return {
-        provider: createOpenRouterAdapter({ baseUrl: upstream.baseUrl }),
-        label: upstream.baseUrl,
-      };
-    case 'simulator': {
-      const simulator = await startSimulator({ tokensPerSecond: upstream.tokensPerSecond });
-      return {
-        provider: createOpenRouterAdapter({ baseUrl: simulator.url }),
-        simulator,
-        label: `bundled simulator (${simulator.url})`,
-      };
-    }
-  }
-}
-
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
 export async function createServerApp(
   config: ServerConfig,
@@ -147,15 +112,10 @@ export async function createServerApp(
     await db.destroy();
     throw error;
   }
-  const restart = { reason: 'server-restart', now: new Date() };
-  const recoveredPlans = await recoverInterruptedPlans(db, restart);
-  const recoveredReplies = await recoverInterruptedChatMessages(db, restart);
-  if (recoveredPlans.length > 0 || recoveredReplies.length > 0) {
-    logger.warn(
-      { plans: recoveredPlans, replies: recoveredReplies },
-      'generations interrupted by a previous shutdown were marked partial',
-    );
-  }
+  // Each kind of generation is persisted through its store, and only there.
+  const planStore = createPlanStore({ db });
+  const chatStore = createChatStore({ db });
+  await recoverInterrupted({ plans: planStore, replies: chatStore }, logger);
 
   const created = await createProvider(config);
   const { simulator, label } = created;
@@ -179,17 +139,16 @@ export async function createServerApp(
     simulated: config.upstream.kind === 'simulator',
   });
   // Plans and chat replies run on two instances of the same engine, each with its own
-  // bus and the table it flushes partial content to.
+  // bus and its own store.
   const engineConfig = {
     abandonAfterMs: config.abandonAfterMs,
     streamingTimeoutMs: config.streamingTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     retryPolicy: options.retryPolicy,
   };
-  const flusherOptions = {
+  const flush = {
     intervalMs: config.flushIntervalMs,
     maxPendingChars: options.flushMaxPendingChars ?? 16_384,
-    logger,
   };
   const serviceConfig = {
     defaultModel: config.defaultModel,
@@ -209,52 +168,43 @@ export async function createServerApp(
   });
   const isOverloaded = () => load.overloaded();
 
-  const planBus = createInProcessEventBus<GenerationMessage<PlanSemanticEvent>>();
-  const planEngine = createGenerationEngine<PlanSemanticEvent>({
+  const generationDependencies = {
     provider,
-    bus: planBus,
-    flusher: createContentFlusher({
-      ...flusherOptions,
-      write: (appends) => appendPlanContent(db, appends, new Date()),
-    }),
+    flush,
     config: engineConfig,
+    logger,
+    slots,
+    isOverloaded,
+    quotas,
+    startRate,
+  };
+  const planKind = createGenerationKind<PlanSemanticEvent>({
+    ...generationDependencies,
+    store: planStore,
   });
   const plans = createPlanService({
     db,
-    engine: planEngine,
-    bus: planBus,
+    ...planKind,
     logger,
     config: serviceConfig,
-    slots,
-    isOverloaded,
     resolveUpstream,
     quotas,
-    startRate,
   });
-
-  const chatBus = createInProcessEventBus<GenerationMessage<ChatSemanticEvent>>();
-  const chatEngine = createGenerationEngine<ChatSemanticEvent>({
-    provider,
-    bus: chatBus,
-    flusher: createContentFlusher({
-      ...flusherOptions,
-      write: (appends) => appendChatContent(db, appends, new Date()),
-    }),
-    config: engineConfig,
+  const chatKind = createGenerationKind<ChatSemanticEvent>({
+    ...generationDependencies,
+    store: chatStore,
   });
   const chat = createChatService({
     db,
-    engine: chatEngine,
-    bus: chatBus,
+    ...chatKind,
     sessionBus: createInProcessEventBus<SessionUpdatedEvent>(),
     logger,
     config: serviceConfig,
-    slots,
-    isOverloaded,
     resolveUpstream,
     quotas,
-    startRate,
   });
+  const planEngine = planKind.engine;
+  const chatEngine = chatKind.engine;
 
   const authSecret = await resolveAuthSecret(db, config.auth.secret);
   const accountSettings = createAccountSettings({

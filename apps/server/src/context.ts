@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import type { ApiKeys } from './auth/api-keys';
 import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
+import type { ChatService } from './chat/chat-service';
+import type { PlanService } from './plans/plan-service';
 import type { ProviderKeyService } from './provider-keys/provider-key-service';
 import type { QuotaService } from './quotas/quota-service';
-import type { ChatService } from './services/chat-service';
-import type { PlanService } from './services/plan-service';
 
 export interface ContextDependencies {
   plans: PlanService;

@@ -46,6 +46,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: ':memory:' }).databaseUrl).toBe(':memory:');
   });
 
+  it('takes a PostgreSQL URL as it is, and refuses one without a database, hiding its password', () => {
+    const url = 'postgres://sluice:s3cret@db.example:5432/sluice?sslmode=require';
+    expect(loadConfig({ INIT_CWD: '/home/me', DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db.example/sluice' }).databaseUrl).toBe(
+      'postgresql://db.example/sluice',
+    );
+    const attempt = () => loadConfig({ DATABASE_URL: 'postgres://sluice:s3cret@db.example:5432' });
+    expect(attempt).toThrow(
+      'DATABASE_URL=(hidden): a PostgreSQL URL needs a host and a database, such as postgres://sluice:password@db.example:5432/sluice',
+    );
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+
   it('fails with a message naming each bad variable and how to fix it', () => {
     const attempt = () =>
       loadConfig({ PORT: 'eighty', OPENROUTER_TEMPERATURE: '9', OPENROUTER_BASE_URL: 'not a url' });

@@ -45,7 +45,27 @@ export const simulatorModel = 'sluice/simulator';
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.string().trim().min(1).default('./data/sluice.db'),
+  /** A SQLite file path (the default), or postgres:// / postgresql:// for PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./data/sluice.db')
+    .refine(
+      (value) => {
+        if (!/^postgres(ql)?:\/\//i.test(value)) return true;
+        try {
+          const url = new URL(value);
+          return url.hostname !== '' && url.pathname.length > 1;
+        } catch {
+          return false;
+        }
+      },
+      {
+        message:
+          'a PostgreSQL URL needs a host and a database, such as postgres://sluice:password@db.example:5432/sluice',
+      },
+    ),
   OPENROUTER_API_KEY: optionalText,
   OPENROUTER_BASE_URL: optionalText.pipe(
     z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' }).optional(),
@@ -112,11 +132,13 @@ const envSchema = z.object({
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
 });
 
+// DATABASE_URL: a PostgreSQL URL may hold a password.
 const secretVariables = new Set([
   'OPENROUTER_API_KEY',
   'ANTHROPIC_API_KEY',
   'OPENAI_API_KEY',
   'ENCRYPTION_KEY',
+  'DATABASE_URL',
 ]);
 
 export type Env = z.infer<typeof envSchema>;
@@ -248,7 +270,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // pnpm runs scripts inside the package; relative paths mean where the command was typed.
   const workingDirectory = source.INIT_CWD ?? process.cwd();
   const fromWorkingDirectory = (value: string) => {
-    // Other databases' URLs go through as they are, for openDatabase to refuse by name.
+    // postgres:// URLs (and other databases', for openDatabase to refuse by name) go through as they are.
     if (/^(?!sqlite:|file:)[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
     const path = value.replace(/^(sqlite|file):(\/\/)?/, '');
     return path === ':memory:' || isAbsolute(path) ? path : resolve(workingDirectory, path);

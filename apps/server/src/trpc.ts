@@ -10,7 +10,7 @@ import {
   QuotaExceededError,
   RateLimitedError,
   TooManyRequestsError,
-} from './services/errors';
+} from './errors';
 
 /** Field errors keyed by dotted path (`preferences.hoursPerWeek`), for forms to show. */
 export type FieldErrors = Record<string, string[]>;

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '@sluice/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultSessionTitle } from '../src/services/chat-service';
+import { defaultSessionTitle } from '../src/chat/chat-titles';
 import { startTestStack, type TestStack } from './support/test-stack';
 import { type ChatSessionWatch, watchChatSession } from './support/watch-chat-session';
 

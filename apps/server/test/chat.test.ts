@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { TRPCClientError } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { experimentInstruction } from '../src/chat/chat-prompt';
 import type { AppRouter } from '../src/routers/app-router';
-import { experimentInstruction } from '../src/services/chat-prompt';
 import { assembleReply, subscribeChat } from './support/chat-events';
 import { startTestStack, type TestStack } from './support/test-stack';
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@sluice/test-services';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/env';
@@ -155,11 +156,12 @@ describe('a DATABASE_URL the server cannot use ends the boot with a message', ()
     expect(stderr).toContain('this user may write to it');
   });
 
-  it('a postgres:// URL', { timeout: 30_000 }, async () => {
-    const { code, stderr } = await boot('postgres://sluice:secret@localhost/sluice');
+  it('a postgres:// URL whose server does not answer', { timeout: 30_000 }, async () => {
+    const port = await findFreePort();
+    const { code, stderr } = await boot(`postgres://sluice:secret@127.0.0.1:${port}/sluice`);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'DATABASE_URL=postgres://sluice:***@localhost/sluice: PostgreSQL is not supported yet. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.',
+      `Cannot connect to the PostgreSQL database postgres://sluice:***@127.0.0.1:${port}/sluice (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:${port}. Check that the server runs and accepts this user, and that the database exists.`,
     );
   });
 

@@ -1,7 +1,7 @@
 import type { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { continueInstruction } from '../src/plans/plan-prompt';
 import type { AppRouter } from '../src/routers/app-router';
-import { continueInstruction } from '../src/services/plan-prompt';
 import { assembleText, subscribePlan } from './support/plan-events';
 import { startTestStack, type TestStack } from './support/test-stack';
 

@@ -98,13 +98,6 @@ describe('openDatabase refuses a path that cannot hold a database, naming it', (
     expect(message).toContain('Set DATABASE_URL to a file on a disk');
   });
 
-  it('refuses a PostgreSQL URL as not supported yet, without showing its password', () => {
-    const { message } = openError('postgres://sluice:s3cret@db.example:5432/sluice');
-    expect(message).toBe(
-      'DATABASE_URL=postgres://sluice:***@db.example:5432/sluice: PostgreSQL is not supported yet. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.',
-    );
-  });
-
   it('refuses other database URLs by their scheme', () => {
     expect(openError('mysql://localhost/sluice').message).toContain(
       'mysql:// databases are not supported',

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { Kysely, type MigrationResultSet, Migrator, PostgresAdapter, sql } from 'kysely';
 import {
   checkDatabaseFileIdentity,
   type DatabaseCheck,
@@ -11,21 +11,44 @@ import {
   writeDatabaseMarker,
 } from './database-file';
 import { migrations } from './migrations/index';
+import { openPostgresDatabase } from './postgres-database';
 import { createQueuedSqliteDialect } from './queued-sqlite-dialect';
 import type { Database } from './schema';
 
 export type SluiceDatabase = Kysely<Database>;
 
+/** SQLite: one process, embedded (the default). PostgreSQL: several instances share it. */
+export type DatabaseEngine = 'sqlite' | 'postgres';
+
 export interface OpenDatabaseOptions {
-  /** A file path, or ':memory:'. A `file:` or `sqlite:` prefix is accepted. */
+  /**
+   * `postgres://…` or `postgresql://…` for PostgreSQL; otherwise a SQLite file path, or
+   * ':memory:' (a `file:` or `sqlite:` prefix is accepted).
+   */
   url: string;
   busyTimeoutMs?: number;
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
   /** Told when a database is created, loudly when one was expected (see prepareDatabaseFile). */
   logger?: DatabaseLogger;
 }
 
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Which engine a DATABASE_URL selects. */
+export function databaseEngineOf(url: string): DatabaseEngine {
+  return isPostgresUrl(url) ? 'postgres' : 'sqlite';
+}
+
+/** Which engine an open database (or a transaction on it) runs on. */
+export function databaseEngine(db: Kysely<any>): DatabaseEngine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
 /** A URL as it may be shown in a message: without its password. */
-function withoutPassword(url: string): string {
+export function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -36,15 +59,15 @@ function withoutPassword(url: string): string {
 }
 
 export function sqlitePathFromUrl(url: string): string {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
+  if (isPostgresUrl(url)) {
     throw new DatabaseOpenError(
-      `DATABASE_URL=${withoutPassword(url)}: PostgreSQL is not supported yet. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.`,
+      `DATABASE_URL=${withoutPassword(url)} is a PostgreSQL URL, not a SQLite file path.`,
     );
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (scheme && !/^(sqlite|file)$/i.test(scheme)) {
     throw new DatabaseOpenError(
-      `DATABASE_URL=${withoutPassword(url)}: ${scheme}:// databases are not supported. Set DATABASE_URL to a SQLite file path such as ./data/sluice.db, or unset it.`,
+      `DATABASE_URL=${withoutPassword(url)}: ${scheme}:// databases are not supported. Set DATABASE_URL to a postgres:// URL, to a SQLite file path such as ./data/sluice.db, or unset it.`,
     );
   }
   return url.replace(/^(sqlite|file):(\/\/)?/i, '');
@@ -69,10 +92,22 @@ function explainSqliteError(path: string, error: unknown): DatabaseOpenError {
 }
 
 /**
- * Opens SQLite with WAL, a busy timeout and foreign keys on. A path that cannot hold a
- * database throws a DatabaseOpenError whose message names it and says what to do.
+ * The one way to open Sluice's database. A `postgres://` URL opens a pool on PostgreSQL
+ * (connections are made on first use: migrateToLatest reports a server that cannot be
+ * reached). Anything else opens SQLite with WAL, a busy timeout and foreign keys on; a path
+ * that cannot hold a database throws a DatabaseOpenError whose message names it and says
+ * what to do. Close either with `db.destroy()`; probe it with checkDatabaseFile (liveness)
+ * and checkDatabase (readiness); databaseEngine(db) says which engine it is.
  */
 export function openDatabase(options: OpenDatabaseOptions): SluiceDatabase {
+  if (isPostgresUrl(options.url)) {
+    return openPostgresDatabase({
+      url: options.url,
+      poolSize: options.poolSize,
+      logger: options.logger,
+      describe: withoutPassword,
+    });
+  }
   const path = sqlitePathFromUrl(options.url);
   const onDisk = path !== ':memory:' && path !== '';
   if (onDisk) prepareDatabaseFile(path, options.logger);
@@ -105,19 +140,21 @@ const openedDatabases = new WeakMap<
 
 /**
  * Liveness: is the database file still the one the server opened? One stat, no query, so
- * it never waits on the database. Fails when the file was deleted or replaced.
+ * it never waits on the database. Fails when the file was deleted or replaced. Always
+ * passes on PostgreSQL (there is no file; readiness asks the server).
  */
 export function checkDatabaseFile(db: Kysely<Database>): DatabaseCheck {
   const file = openedDatabases.get(db)?.file;
   return file ? checkDatabaseFileIdentity(file) : { ok: true };
 }
 
-/** Readiness: the file is still there and the database answers a query. */
+/** Readiness: the file is still there (SQLite) and the database answers a query. */
 export async function checkDatabase(db: Kysely<Database>): Promise<DatabaseCheck> {
   const file = checkDatabaseFile(db);
   if (!file.ok) return file;
   try {
-    await sql`pragma schema_version`.execute(db);
+    if (databaseEngine(db) === 'postgres') await sql`select 1`.execute(db);
+    else await sql`pragma schema_version`.execute(db);
     return { ok: true };
   } catch (error) {
     return {
@@ -151,7 +188,28 @@ export class MigrationError extends Error {
   }
 }
 
+/** Any number, the same in every instance: the advisory lock that serialises migrations. */
+const migrationLockKey = 0x51_1c_e0;
+
+/**
+ * Runs the migrations not yet applied. On PostgreSQL, instances that boot at the same
+ * moment on a fresh database take turns: each holds a session advisory lock on one
+ * connection for the whole run (the migration tables' creation included), and the later
+ * ones find nothing left to do.
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  if (databaseEngine(db) !== 'postgres') return runMigrations(db);
+  await db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${migrationLockKey})`.execute(connection);
+    try {
+      await runMigrations(connection);
+    } finally {
+      await sql`select pg_advisory_unlock(${migrationLockKey})`.execute(connection);
+    }
+  });
+}
+
+async function runMigrations(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

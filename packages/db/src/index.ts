@@ -7,7 +7,9 @@ export {
 } from './database-file';
 export { migrations } from './migrations/index';
 export * from './repositories/api-keys';
-export * from './repositories/chat';
+export * from './repositories/chat-artifacts';
+export * from './repositories/chat-messages';
+export * from './repositories/chat-sessions';
 export {
   type BilledUsage,
   type GenerationOutcome,
@@ -17,6 +19,7 @@ export * from './repositories/model-prices';
 export * from './repositories/plans';
 export * from './repositories/provider-keys';
 export * from './repositories/quotas';
+export * from './repositories/settings';
 export * from './repositories/user-settings';
 export * from './repositories/users';
 export type * from './schema';

@@ -1,5 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
+// One interface per table: a row reads the same on SQLite and PostgreSQL (see
+// postgres-database.ts). Timestamps are ISO-8601 text (`2026-12-02T10:00:00.000Z`: TEXT on
+// SQLite, timestamptz on PostgreSQL); booleans are 0/1 integers and JSON documents text on
+// both.
+
 export type PlanStatusValue = 'generating' | 'completed' | 'failed' | 'cancelled' | 'partial';
 
 export interface PlanInputsTable {
@@ -283,3 +288,8 @@ export type PlanUpdate = Updateable<PlansTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type VerificationRow = Selectable<VerificationsTable>;
+export type UserSettingRow = Selectable<UserSettingsTable>;
+export type SettingRow = Selectable<SettingsTable>;

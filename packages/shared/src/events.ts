@@ -1,4 +1,9 @@
-import type { PartialPlanDocument, PlanStatus, PlanWeek, TerminalPlanStatus } from './schemas/plan';
+import type {
+  GenerationStatus,
+  PartialPlanDocument,
+  PlanWeek,
+  TerminalGenerationStatus,
+} from './schemas/plan';
 
 export type StreamErrorCode =
   | 'UPSTREAM_HTTP'
@@ -31,7 +36,7 @@ export type EndReason =
 /** First event of a subscription that is not an exact resume. */
 export interface SnapshotEvent {
   type: 'snapshot';
-  status: PlanStatus;
+  status: GenerationStatus;
   content: string;
   plan?: PartialPlanDocument;
 }
@@ -61,7 +66,7 @@ export interface UsageEvent {
 /** Last event of every subscription; the subscription then returns. */
 export interface EndEvent {
   type: 'end';
-  status: TerminalPlanStatus;
+  status: TerminalGenerationStatus;
   error?: StreamError;
   reason?: EndReason;
 }

@@ -1,10 +1,4 @@
-import type {
-  EndEvent,
-  EndReason,
-  StreamError,
-  TerminalPlanStatus,
-  UsageEvent,
-} from '@sluice/shared';
+import type { EndEvent, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
@@ -13,8 +7,16 @@ import {
   type RetryPolicy,
   streamWithRetry,
 } from '../providers/stream-with-retry';
-import type { ContentFlusher } from './content-flusher';
+import { createContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
+import {
+  type AbortReason,
+  decideOutcome,
+  endEventOf,
+  type GenerationResult,
+  type GenerationStats,
+} from './generation-outcome';
+import type { GenerationStore } from './generation-store';
 import { createStreamLog, type LoggedEvent, type StreamLog } from './stream-log';
 
 /** Every event a generation publishes: text, its document's semantic events, usage, end. */
@@ -41,25 +43,6 @@ export interface DocumentTracker<TSemantic extends { type: string }> {
   finish(): { success: true; json: string } | { success: false; message: string };
 }
 
-export interface GenerationStats {
-  attempts: number;
-  timeToFirstTokenMs: number | null;
-  durationMs: number;
-  chunks: number;
-  characters: number;
-}
-
-export interface GenerationResult {
-  status: TerminalPlanStatus;
-  reason?: EndReason;
-  error?: StreamError;
-  text: string;
-  /** JSON of the validated document (completed) or of the partial one. */
-  documentJson: string | null;
-  usage?: ProviderUsage;
-  stats: GenerationStats;
-}
-
 export interface GenerationSpec<TSemantic extends { type: string }> {
   id: string;
   /** Bus topic the events are published on. */
@@ -76,9 +59,11 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
    * the generation has finished (its result saved and `end` published).
    */
   slot?: { release(): void };
-  onAttempt?: (attempt: number) => void;
-  /** Persists the terminal state; runs before `end` is published. */
-  onFinish: (result: GenerationResult) => Promise<void>;
+  /**
+   * Runs once the terminal state is saved (by the store's `finish`), before `end` is
+   * published: e.g. settling the quota the generation reserved.
+   */
+  afterFinish?: (result: GenerationResult) => Promise<void>;
 }
 
 export interface LiveGeneration<TSemantic extends { type: string }> {
@@ -101,41 +86,33 @@ export interface GenerationEngineConfig {
   retryPolicy?: RetryPolicy;
 }
 
+/** How streamed text is saved while a generation runs (see createContentFlusher). */
+export interface FlushSettings {
+  intervalMs: number;
+  maxPendingChars: number;
+}
+
 export interface GenerationEngineDependencies<TSemantic extends { type: string }> {
   provider: ProviderAdapter;
   bus: EventBus<GenerationMessage<TSemantic>>;
-  flusher: ContentFlusher;
+  /** Every write of a generation's progress and outcome goes through it. */
+  store: GenerationStore<TSemantic>;
+  flush: FlushSettings;
+  logger: Logger;
   config: GenerationEngineConfig;
   now?: () => number;
-}
-
-type AbortReason = Extract<
-  EndReason,
-  'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart'
->;
-
-export function describeProviderError(error: ProviderError): StreamError {
-  switch (error.kind) {
-    case 'http':
-      return { code: 'UPSTREAM_HTTP', message: error.message, retryable: error.isRetryable };
-    case 'network':
-      return { code: 'NETWORK', message: error.message, retryable: true };
-    case 'upstream':
-    case 'invalid-chunk':
-      return {
-        code: 'UPSTREAM_STREAM',
-        message: `The model provider reported an error mid-stream: ${error.message}`,
-        retryable: error.isRetryable,
-      };
-    case 'aborted':
-      return { code: 'INTERNAL', message: error.message, retryable: true };
-  }
 }
 
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, flusher, config } = dependencies;
+  const { provider, bus, store, config } = dependencies;
+  // Partial content is saved through the store on a time and size throttle.
+  const flusher = createContentFlusher({
+    ...dependencies.flush,
+    logger: dependencies.logger,
+    write: (appends) => store.append(appends),
+  });
   const now = dependencies.now ?? Date.now;
   const live = new Map<
     string,
@@ -203,7 +180,11 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           {
             onAttempt(attempt) {
               stats.attempts = attempt;
-              spec.onAttempt?.(attempt);
+              store
+                .markAttempt(spec.id, attempt)
+                .catch((error: unknown) =>
+                  spec.logger.error({ err: error }, 'could not record the attempt'),
+                );
             },
             onRetry({ attempt, delayMs, error }) {
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
@@ -276,7 +257,8 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
 
       flusher.discard(spec.id);
       try {
-        await spec.onFinish(result);
+        await store.finish(spec.id, result);
+        await spec.afterFinish?.(result);
       } catch (error) {
         spec.logger.error({ err: error }, 'could not save the finished generation');
       }
@@ -364,63 +346,3 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
 export type GenerationEngine<TSemantic extends { type: string }> = ReturnType<
   typeof createGenerationEngine<TSemantic>
 >;
-
-export function endEventOf(
-  result: Pick<GenerationResult, 'status' | 'reason' | 'error'>,
-): EndEvent {
-  return {
-    type: 'end',
-    status: result.status,
-    ...(result.reason ? { reason: result.reason } : {}),
-    ...(result.error ? { error: result.error } : {}),
-  };
-}
-
-interface OutcomeInput {
-  abortReason: AbortReason | undefined;
-  thrown: ProviderError | undefined;
-  streamError: ProviderError | undefined;
-  finishReason: string | undefined;
-  document: DocumentTracker<{ type: string }> | undefined;
-}
-
-type Outcome = Pick<GenerationResult, 'status' | 'reason' | 'error'> & { documentJson?: string };
-
-/** Statuses: a stream is only `completed` when it finished normally and its document validated. */
-function decideOutcome(input: OutcomeInput): Outcome {
-  if (input.abortReason) {
-    return {
-      status: input.abortReason === 'cancelled' ? 'cancelled' : 'partial',
-      reason: input.abortReason,
-    };
-  }
-  const failure = input.thrown ?? input.streamError;
-  if (failure) {
-    return { status: 'failed', reason: 'upstream-error', error: describeProviderError(failure) };
-  }
-  if (!input.finishReason) return { status: 'partial', reason: 'no-finish-reason' };
-  if (input.finishReason === 'length') return { status: 'partial', reason: 'length' };
-  if (input.finishReason !== 'stop') {
-    return {
-      status: 'failed',
-      reason: 'upstream-error',
-      error: {
-        code: 'UPSTREAM_STREAM',
-        message: `The model stopped early (finish reason "${input.finishReason}")`,
-        retryable: input.finishReason !== 'content_filter',
-      },
-    };
-  }
-  if (!input.document) return { status: 'completed' };
-  const finished = input.document.finish();
-  if (finished.success) return { status: 'completed', documentJson: finished.json };
-  return {
-    status: 'failed',
-    reason: 'invalid-output',
-    error: {
-      code: 'INVALID_OUTPUT',
-      message: `The model's output is not a valid plan: ${finished.message}`,
-      retryable: true,
-    },
-  };
-}

@@ -1,18 +1,20 @@
-import {
-  formatMessageEventId,
-  type PlanStatus,
-  parseMessageEventId,
-  type SnapshotEvent,
-} from '@sluice/shared';
+import { formatMessageEventId, parseMessageEventId, type SnapshotEvent } from '@sluice/shared';
 import type { EventBus } from './event-bus';
 import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
-import type { LoggedEvent, StreamLog } from './stream-log';
+import {
+  catchUpEvents,
+  createSentSequences,
+  type ReplayedEvent,
+  snapshotEvents,
+} from './generation-replay';
+import type { StoredStream } from './generation-store';
 import { createSubscriberQueue } from './subscriber-queue';
 
-export interface SessionStream<TSemantic extends { type: string }> {
-  status: PlanStatus;
-  log: StreamLog<GenerationEvent<TSemantic>>;
-}
+/** A reply to follow: its status and log (a session's snapshots carry no document). */
+export type SessionStream<TSemantic extends { type: string }> = Pick<
+  StoredStream<TSemantic>,
+  'status' | 'log'
+>;
 
 export type SessionMessage<
   TSemantic extends { type: string },
@@ -51,10 +53,6 @@ export interface ObserveSessionOptions<
   repliesAfter: (messageId: string) => Promise<string[]>;
   lastEventId?: string | null;
   signal: AbortSignal;
-}
-
-function isTail(event: { type: string }): boolean {
-  return event.type === 'usage' || event.type === 'end';
 }
 
 type SessionQueue<
@@ -107,7 +105,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
   let lastSentId = parseMessageEventId(options.lastEventId) ? options.lastEventId : null;
   /** The replies this subscriber keeps alive, each until it ends (or the subscriber leaves). */
   const watching = new Map<string, () => void>();
-  const lastSequence = new Map<string, number>();
+  const sent = createSentSequences();
 
   /** Counts this subscriber as a watcher of a running reply, until that reply has finished. */
   function watch(generation: LiveGeneration<TSemantic>): void {
@@ -129,10 +127,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     return options.loadStored(messageId);
   }
 
-  function message(
-    messageId: string,
-    logged: LoggedEvent<GenerationEvent<TSemantic> | SnapshotEvent>,
-  ) {
+  function message(messageId: string, logged: ReplayedEvent<TSemantic>) {
     const position = logged.id.split('.');
     return {
       id: formatMessageEventId(messageId, {
@@ -146,16 +141,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
   }
 
   function snapshotOf(messageId: string, stream: SessionStream<TSemantic>) {
-    const marks = stream.log.marksFrom(0);
-    let count = marks.length;
-    while (count > 0 && isTail(marks[count - 1] as { type: string })) count -= 1;
-    const snapshot: LoggedEvent<SnapshotEvent> = {
-      id: `${stream.log.length}.${count}`,
-      sequence: stream.log.length + count,
-      event: { type: 'snapshot', status: stream.status, content: stream.log.content() },
-    };
-    const rest = stream.log.replay({ offset: stream.log.length, count }) ?? [];
-    return [snapshot, ...rest].map((logged) => message(messageId, logged));
+    return snapshotEvents(stream.log, stream.status).map((logged) => message(messageId, logged));
   }
 
   async function catchUp(): Promise<Array<ReturnType<typeof message>>> {
@@ -163,10 +149,9 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     if (resumeFrom) {
       const resumed = await source(resumeFrom.messageId);
       if (resumed) {
-        const replay = resumed.log.replay(resumeFrom.position);
-        const missed = replay
-          ? replay.map((logged) => message(resumeFrom.messageId, logged))
-          : snapshotOf(resumeFrom.messageId, resumed);
+        const missed = catchUpEvents(resumed.log, resumed.status, resumeFrom.position).map(
+          (logged) => message(resumeFrom.messageId, logged),
+        );
         for (const laterId of await options.repliesAfter(resumeFrom.messageId)) {
           const later = await source(laterId);
           const all = later?.log.replay({ offset: 0, count: 0 }) ?? [];
@@ -182,7 +167,7 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
 
   try {
     for (const item of await catchUp()) {
-      lastSequence.set(item.messageId, item.sequence);
+      sent.advance(item.messageId, item.sequence);
       lastSentId = item.id;
       yield { id: item.id, messageId: item.messageId, event: item.event };
     }
@@ -196,13 +181,12 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
         continue;
       }
       const messageId = (logged as GenerationMessage<TSemantic>).generationId;
-      const previous = lastSequence.get(messageId);
-      if (previous === undefined) {
+      if (!sent.has(messageId)) {
         // A reply that started after this subscriber joined: watch it while it runs.
         const generation = options.live(messageId);
         if (generation) watch(generation);
-      } else if (logged.sequence <= previous) continue;
-      lastSequence.set(messageId, logged.sequence);
+      }
+      if (!sent.advance(messageId, logged.sequence)) continue;
       const item = message(messageId, logged as GenerationMessage<TSemantic>);
       lastSentId = item.id;
       yield { id: item.id, messageId, event: item.event };

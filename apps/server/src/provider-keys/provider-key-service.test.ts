@@ -6,8 +6,8 @@ import {
   type SluiceDatabase,
 } from '@sluice/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidInputError, NotConfiguredError } from '../errors';
 import { createEncryptor } from '../secrets/encryptor';
-import { InvalidInputError, NotConfiguredError } from '../services/errors';
 import {
   createProviderKeyService,
   maskProviderKey,

@@ -10,8 +10,8 @@ import {
 } from '@sluice/db';
 import { type ProviderKeyView, type ProviderName, providerKeyLimits } from '@sluice/shared';
 import { generateEncryptionKeyHint } from '../env';
+import { InvalidInputError, NotConfiguredError } from '../errors';
 import { DecryptionError, type Encryptor } from '../secrets/encryptor';
-import { InvalidInputError, NotConfiguredError } from '../services/errors';
 
 export type { KeySource };
 

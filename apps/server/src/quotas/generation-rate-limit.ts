@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimitedError } from '../services/errors';
+import { RateLimitedError } from '../errors';
 
 export interface GenerationRateLimit {
   /** Counts one start for the user; throws RateLimitedError when over the limit. */

@@ -14,7 +14,7 @@ import {
   upsertUserQuotas,
 } from '@sluice/db';
 import type { QuotaDefaults } from '../env';
-import { NotFoundError, QuotaExceededError } from '../services/errors';
+import { NotFoundError, QuotaExceededError } from '../errors';
 import { periodResetsAt, quotaPeriod } from './quota-periods';
 
 export const quotaNames = ['plans-per-month', 'replies-per-day', 'usd-per-month'] as const;

@@ -4,7 +4,7 @@ import {
   deleteProviderKeyInputSchema,
   setProviderKeyInputSchema,
 } from '@sluice/shared';
-import { NotFoundError } from '../services/errors';
+import { NotFoundError } from '../errors';
 import { protectedProcedure, router } from '../trpc';
 
 /** The signed-in user's own account: who they are, and their API keys for other apps. */

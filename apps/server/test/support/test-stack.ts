@@ -152,6 +152,8 @@ export interface TestStackOptions {
   app?: ServerAppOptions;
   /** Reuse a database directory (for restart tests). */
   directory?: string;
+  /** DATABASE_URL instead of a SQLite file in `directory` (a `postgres://` URL). */
+  databaseUrl?: string;
   /**
    * Act as this existing user (made on this database earlier) instead of signing one up.
    * Without it, a stack on a `directory` whose database file is still there acts as the first
@@ -200,7 +202,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: databasePath,
+    DATABASE_URL: options.databaseUrl ?? databasePath,
     OPENROUTER_BASE_URL: simulator.url,
     OPENROUTER_MODEL: 'sluice/simulator',
     FLUSH_INTERVAL_MS: '50',

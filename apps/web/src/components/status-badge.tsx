@@ -1,6 +1,6 @@
-import type { PlanStatus } from '@sluice/shared';
+import type { GenerationStatus } from '@sluice/shared';
 
-export const statusLabels: Record<PlanStatus, string> = {
+export const statusLabels: Record<GenerationStatus, string> = {
   generating: 'Writing',
   completed: 'Completed',
   failed: 'Failed',
@@ -9,7 +9,7 @@ export const statusLabels: Record<PlanStatus, string> = {
 };
 
 interface StatusBadgeProps {
-  status: PlanStatus;
+  status: GenerationStatus;
   testId?: string;
 }
 

@@ -1,8 +1,8 @@
-import type { PlanStatus, StreamError } from '@sluice/shared';
+import type { GenerationStatus, StreamError } from '@sluice/shared';
 
 /** How a stream of model text stands: its status and, once it ended, why. */
 export interface StreamEnd {
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   reason?: string | null;
   error?: StreamError | null;
 }

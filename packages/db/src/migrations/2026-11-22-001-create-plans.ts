@@ -1,13 +1,15 @@
 import { type Kysely, sql } from 'kysely';
+import { columnTypes } from './column-types';
 
 // Frozen in time: takes Kysely<any> and never imports application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .createTable('plan_inputs')
     .addColumn('id', 'text', (column) => column.primaryKey())
     .addColumn('goals', 'text', (column) => column.notNull())
     .addColumn('preferences', 'text', (column) => column.notNull().defaultTo('{}'))
-    .addColumn('created_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   await db.schema
@@ -31,12 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_retryable', 'integer')
     .addColumn('input_tokens', 'integer')
     .addColumn('output_tokens', 'integer')
-    .addColumn('cost', 'real')
+    .addColumn('cost', types.real)
     .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
-    .addColumn('generation_started_at', 'text')
-    .addColumn('completed_at', 'text')
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('generation_started_at', types.timestamp)
+    .addColumn('completed_at', types.timestamp)
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   await db.schema

@@ -1,12 +1,14 @@
 import { type Kysely, sql } from 'kysely';
+import { columnTypes } from './column-types';
 
 // Frozen in time: takes Kysely<any> and never imports application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .createTable('settings')
     .addColumn('key', 'text', (column) => column.primaryKey())
     .addColumn('value', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   await db.schema
@@ -18,8 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('character', 'text', (column) => column.notNull().defaultTo(''))
     .addColumn('user_profile', 'text', (column) => column.notNull().defaultTo(''))
     .addColumn('experiment', 'integer', (column) => column.notNull().defaultTo(0))
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   await db.schema
@@ -46,15 +48,27 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_retryable', 'integer')
     .addColumn('input_tokens', 'integer')
     .addColumn('output_tokens', 'integer')
-    .addColumn('cost', 'real')
+    .addColumn('cost', types.real)
     .addColumn('time_to_first_token_ms', 'integer')
     .addColumn('duration_ms', 'integer')
     .addColumn('chunks', 'integer')
     .addColumn('characters', 'integer')
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
-    .addColumn('completed_at', 'text')
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
+    .addColumn('completed_at', types.timestamp)
     .execute();
+  if (types.postgres) {
+    // SQLite lists a session's messages in rowid order; PostgreSQL has no rowid, so it gets a
+    // column that numbers rows in insertion order (read by no one but that ORDER BY).
+    await sql`alter table chat_messages add column position bigint generated always as identity`.execute(
+      db,
+    );
+    await db.schema
+      .createIndex('chat_messages_session_position')
+      .on('chat_messages')
+      .columns(['session_id', 'position'])
+      .execute();
+  }
   await db.schema
     .createIndex('chat_messages_session_created')
     .on('chat_messages')
@@ -80,8 +94,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('title', 'text')
     .addColumn('html', 'text')
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { columnTypes } from './column-types';
 
 // Frozen in time: takes Kysely<any> and never imports application code.
 // Better Auth's four tables (user, session, account, verification) under snake_case names
@@ -14,6 +15,7 @@ const ownedTables = [
 ] as const;
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .createTable('users')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -24,8 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('role', 'text', (column) =>
       column.notNull().defaultTo('user').check(sql`role in ('user', 'admin')`),
     )
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   await db.schema
@@ -35,11 +37,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       column.notNull().references('users.id').onDelete('cascade'),
     )
     .addColumn('token', 'text', (column) => column.notNull().unique())
-    .addColumn('expires_at', 'text', (column) => column.notNull())
+    .addColumn('expires_at', types.timestamp, (column) => column.notNull())
     .addColumn('ip_address', 'text')
     .addColumn('user_agent', 'text')
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
   await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
 
@@ -54,12 +56,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('access_token', 'text')
     .addColumn('refresh_token', 'text')
     .addColumn('id_token', 'text')
-    .addColumn('access_token_expires_at', 'text')
-    .addColumn('refresh_token_expires_at', 'text')
+    .addColumn('access_token_expires_at', types.timestamp)
+    .addColumn('refresh_token_expires_at', types.timestamp)
     .addColumn('scope', 'text')
     .addColumn('password', 'text')
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
   await db.schema.createIndex('accounts_user').on('accounts').column('user_id').execute();
 
@@ -68,9 +70,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (column) => column.primaryKey())
     .addColumn('identifier', 'text', (column) => column.notNull())
     .addColumn('value', 'text', (column) => column.notNull())
-    .addColumn('expires_at', 'text', (column) => column.notNull())
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('expires_at', types.timestamp, (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
   await db.schema
     .createIndex('verifications_identifier')
@@ -89,8 +91,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('start', 'text', (column) => column.notNull())
     /** Hex SHA-256 of the whole key; the key itself is never stored. */
     .addColumn('key_hash', 'text', (column) => column.notNull().unique())
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('last_used_at', 'text')
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('last_used_at', types.timestamp)
     .execute();
   await db.schema.createIndex('api_keys_user').on('api_keys').column('user_id').execute();
 
@@ -101,7 +103,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('key', 'text', (column) => column.notNull())
     .addColumn('value', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .addPrimaryKeyConstraint('user_settings_pk', ['user_id', 'key'])
     .execute();
 

@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { columnTypes } from './column-types';
 
 // Frozen in time: takes Kysely<any> and never imports application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .createTable('provider_keys')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -13,8 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // `v1:<keyId>:<iv>:<tag>:<ciphertext>`: never the key itself.
     .addColumn('encrypted_key', 'text', (column) => column.notNull())
     .addColumn('masked', 'text', (column) => column.notNull())
-    .addColumn('created_at', 'text', (column) => column.notNull())
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('created_at', types.timestamp, (column) => column.notNull())
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
   // One key per user and provider, and one app-wide key per provider. Unique indexes treat
   // NULLs as distinct, so the app-wide rows get their own partial index.

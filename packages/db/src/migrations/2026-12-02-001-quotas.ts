@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { columnTypes } from './column-types';
 
 // Frozen in time: takes Kysely<any> and never imports application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const types = columnTypes(db);
   // The admin's per-user overrides of the env defaults. A NULL column (or no row): the default;
   // -1: unlimited for this user; any other value: the user's own limit.
   await db.schema
@@ -11,8 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('plans_per_month', 'integer', (column) => column.check(sql`plans_per_month >= -1`))
     .addColumn('replies_per_day', 'integer', (column) => column.check(sql`replies_per_day >= -1`))
-    .addColumn('usd_per_month', 'real', (column) => column.check(sql`usd_per_month >= -1`))
-    .addColumn('updated_at', 'text', (column) => column.notNull())
+    .addColumn('usd_per_month', types.real, (column) => column.check(sql`usd_per_month >= -1`))
+    .addColumn('updated_at', types.timestamp, (column) => column.notNull())
     .execute();
 
   // What a user used in one period of one quota (`period`: `2026-12` or `2026-12-02`, UTC).
@@ -25,7 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('period', 'text', (column) => column.notNull())
     .addColumn('used', 'integer', (column) => column.notNull().defaultTo(0).check(sql`used >= 0`))
-    .addColumn('spent_usd', 'real', (column) => column.notNull().defaultTo(0))
+    .addColumn('spent_usd', types.real, (column) => column.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('quota_usage_primary_key', ['user_id', 'quota', 'period'])
     .execute();
 }

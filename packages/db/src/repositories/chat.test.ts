@@ -1,27 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type SluiceDatabase } from '../database';
+import { engines, openTestDatabase } from '../../test/test-database';
+import type { SluiceDatabase } from '../database';
+import { findChatArtifact } from './chat-artifacts';
 import {
   appendChatContent,
-  deleteChatSession,
-  findChatArtifact,
   findChatMessage,
   findMessageByClientRequest,
   finishChatMessage,
-  insertChatSession,
   insertChatTurn,
   isClientRequestViolation,
   isOneGenerationPerSessionViolation,
   listChatMessages,
-  readSettings,
   recoverInterruptedChatMessages,
-  writeSettings,
-} from './chat';
+} from './chat-messages';
+import { deleteChatSession, insertChatSession } from './chat-sessions';
+import { readSettings, writeSettings } from './settings';
 
-let directory: string;
 let db: SluiceDatabase;
+let close: () => Promise<void>;
 
 /** The owner every row in these tests belongs to. */
 const owner = 'user-1';
@@ -39,29 +35,6 @@ async function insertOwner(db: SluiceDatabase) {
     })
     .execute();
 }
-
-beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'sluice-chat-db-'));
-  db = openDatabase({ url: join(directory, 'sluice.db') });
-  await migrateToLatest(db);
-  await insertOwner(db);
-  await insertChatSession(db, {
-    userId: owner,
-    id: 's1',
-    title: 'Session',
-    model: 'm',
-    systemPrompt: '',
-    character: '',
-    userProfile: '',
-    experiment: false,
-    now: new Date(),
-  });
-});
-
-afterEach(async () => {
-  await db.destroy();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 function turn(number: number, options: { clientRequestId?: string; artifactId?: string } = {}) {
   return insertChatTurn(db, {
@@ -94,7 +67,25 @@ const finished = (
   now: new Date(),
 });
 
-describe('chat repository (real SQLite file)', () => {
+describe.each(engines)('chat repository on %s', (engine) => {
+  beforeEach(async () => {
+    ({ db, close } = await openTestDatabase(engine));
+    await insertOwner(db);
+    await insertChatSession(db, {
+      userId: owner,
+      id: 's1',
+      title: 'Session',
+      model: 'm',
+      systemPrompt: '',
+      character: '',
+      userProfile: '',
+      experiment: false,
+      now: new Date(),
+    });
+  });
+
+  afterEach(() => close());
+
   it('refuses a second generating reply in a session, in the database', async () => {
     await turn(1);
     const error = await turn(2).catch((caught: unknown) => caught);

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type SluiceDatabase } from '../database';
+import { engines, openTestDatabase } from '../../test/test-database';
+import { migrateToLatest, type SluiceDatabase } from '../database';
 import {
   appendPlanContent,
   findPlan,
@@ -14,8 +12,8 @@ import {
   recoverInterruptedPlans,
 } from './plans';
 
-let directory: string;
 let db: SluiceDatabase;
+let close: () => Promise<void>;
 
 /** The owner every row in these tests belongs to. */
 const owner = 'user-1';
@@ -34,18 +32,6 @@ async function insertOwner(db: SluiceDatabase) {
     .execute();
 }
 
-beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'sluice-db-'));
-  db = openDatabase({ url: join(directory, 'nested', 'sluice.db') });
-  await migrateToLatest(db);
-  await insertOwner(db);
-});
-
-afterEach(async () => {
-  await db.destroy();
-  rmSync(directory, { recursive: true, force: true });
-});
-
 const at = (iso: string) => new Date(iso);
 
 async function createPlan(id: string, now = at('2026-11-22T10:00:00.000Z')) {
@@ -60,8 +46,15 @@ async function createPlan(id: string, now = at('2026-11-22T10:00:00.000Z')) {
   });
 }
 
-describe('plans repository (real SQLite file)', () => {
-  it('opens the file in WAL mode with foreign keys on', async () => {
+describe.each(engines)('plans repository on %s', (engine) => {
+  beforeEach(async () => {
+    ({ db, close } = await openTestDatabase(engine));
+    await insertOwner(db);
+  });
+
+  afterEach(() => close());
+
+  it.runIf(engine === 'sqlite')('opens the file in WAL mode with foreign keys on', async () => {
     const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
     expect(journal.rows[0]?.journal_mode).toBe('wal');
     const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db);
@@ -85,7 +78,7 @@ describe('plans repository (real SQLite file)', () => {
   it('rejects a status outside the allowed set', async () => {
     await createPlan('p1');
     await expect(sql`update plans set status = 'done' where id = 'p1'`.execute(db)).rejects.toThrow(
-      /CHECK constraint/,
+      /check constraint/i,
     );
   });
 
@@ -244,7 +237,7 @@ describe('plans repository (real SQLite file)', () => {
         model: 'm',
         now: new Date(),
       }),
-    ).rejects.toThrow(/FOREIGN KEY/);
+    ).rejects.toThrow(/foreign key/i);
   });
 
   it('deletes a plan with its input (foreign key cascade)', async () => {

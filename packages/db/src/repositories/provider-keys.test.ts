@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type SluiceDatabase } from '../database';
+import { engines, openTestDatabase } from '../../test/test-database';
+import type { SluiceDatabase } from '../database';
 import { migrations } from '../migrations/index';
 import { insertPlan } from './plans';
 import {
@@ -15,20 +13,9 @@ import {
   saveProviderKey,
 } from './provider-keys';
 
-let directory: string;
 let db: SluiceDatabase;
+let close: () => Promise<void>;
 let ids = 0;
-
-beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'sluice-db-'));
-  db = openDatabase({ url: join(directory, 'sluice.db') });
-  await migrateToLatest(db);
-});
-
-afterEach(async () => {
-  await db.destroy();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 function save(
   userId: string | null,
@@ -47,7 +34,13 @@ function save(
   });
 }
 
-describe('provider keys', () => {
+describe.each(engines)('provider keys on %s', (engine) => {
+  beforeEach(async () => {
+    ({ db, close } = await openTestDatabase(engine));
+  });
+
+  afterEach(() => close());
+
   it('keeps one key per user and provider, replacing it on a second save', async () => {
     const first = await save('user-1', 'openrouter', 'first-value');
     const second = await save(
@@ -86,7 +79,7 @@ describe('provider keys', () => {
       sql`insert into provider_keys (id, user_id, provider, encrypted_key, masked, created_at, updated_at) values ('dup', null, 'openrouter', 'x', 'x', 'now', 'now')`.execute(
         db,
       ),
-    ).rejects.toThrow(/UNIQUE/);
+    ).rejects.toThrow(/unique/i);
   });
 
   it('deletes only the owner’s key', async () => {
@@ -111,7 +104,7 @@ describe('provider keys', () => {
       sql`insert into provider_keys (id, user_id, provider, encrypted_key, masked, created_at, updated_at) values ('p', 'u', 'acme', 'x', 'x', 'now', 'now')`.execute(
         db,
       ),
-    ).rejects.toThrow(/CHECK/);
+    ).rejects.toThrow(/check constraint/i);
     const timestamp = new Date().toISOString();
     await db
       .insertInto('users')
@@ -136,7 +129,9 @@ describe('provider keys', () => {
     expect(
       (await db.selectFrom('plans').select('key_source').executeTakeFirstOrThrow()).key_source,
     ).toBe('app');
-    await expect(sql`update plans set key_source = 'stolen'`.execute(db)).rejects.toThrow(/CHECK/);
+    await expect(sql`update plans set key_source = 'stolen'`.execute(db)).rejects.toThrow(
+      /check constraint/i,
+    );
   });
 
   it('migrates down and up again', async () => {

@@ -105,15 +105,22 @@ export const planDocumentJsonSchema = {
   },
 } as const;
 
-export const planStatusSchema = z.enum([
+/** The status of any generation: a plan or a chat reply. */
+export const generationStatusSchema = z.enum([
   'generating',
   'completed',
   'failed',
   'cancelled',
   'partial',
 ]);
-export type PlanStatus = z.infer<typeof planStatusSchema>;
-export type TerminalPlanStatus = Exclude<PlanStatus, 'generating'>;
+export type GenerationStatus = z.infer<typeof generationStatusSchema>;
+export type TerminalGenerationStatus = Exclude<GenerationStatus, 'generating'>;
+/** @deprecated Use `generationStatusSchema`. */
+export const planStatusSchema = generationStatusSchema;
+/** @deprecated Use `GenerationStatus` (it was always the status of any generation). */
+export type PlanStatus = GenerationStatus;
+/** @deprecated Use `TerminalGenerationStatus`. */
+export type TerminalPlanStatus = TerminalGenerationStatus;
 
 export const planIdInputSchema = z.object({ planId: userText().min(1).max(100) });
 

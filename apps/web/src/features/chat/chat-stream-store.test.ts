@@ -1,4 +1,4 @@
-import type { ChatEvent, TerminalPlanStatus } from '@sluice/shared';
+import type { ChatEvent, TerminalGenerationStatus } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import { type ChatStreamStore, createChatStreamStore } from './chat-stream-store';
 import type { ChatMessageView, ChatSessionDetail } from './chat-types';
@@ -20,7 +20,7 @@ function replyEvents(options: {
   messageId: string;
   user: { id: string; content: string };
   pieces: string[];
-  status?: TerminalPlanStatus;
+  status?: TerminalGenerationStatus;
 }): Array<{ id: string; event: ChatEvent }> {
   const { messageId } = options;
   let offset = 0;

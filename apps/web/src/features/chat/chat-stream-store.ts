@@ -1,7 +1,7 @@
 import type { CostSource } from '@sluice/shared';
 import {
   type ChatEvent,
-  type PlanStatus,
+  type GenerationStatus,
   parseMessageEventId,
   type StreamError,
 } from '@sluice/shared';
@@ -44,7 +44,7 @@ export interface ChatMessage {
   /** Exactly the text so far (for a reply: every delta, appended in order). */
   content: string;
   /** Null for user messages. */
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   reason: string | null;
   error: StreamError | null;
   usage: ChatUsage | null;

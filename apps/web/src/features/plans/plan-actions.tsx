@@ -1,5 +1,5 @@
 import type { PlanView } from '@sluice/server';
-import type { PlanStatus } from '@sluice/shared';
+import type { GenerationStatus } from '@sluice/shared';
 import { describeRequestError } from '../../lib/describe-request-error';
 import { navigate, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
@@ -22,7 +22,7 @@ const continuableReasons = new Set([
  * invalid output) and something was written to continue from.
  */
 export function canContinue(
-  status: PlanStatus | null,
+  status: GenerationStatus | null,
   view: Pick<PlanView, 'content' | 'reason'> | undefined,
 ): boolean {
   if (status !== 'failed' && status !== 'partial' && status !== 'cancelled') return false;
@@ -40,7 +40,7 @@ export function PlanActions({
   view,
 }: {
   planId: string;
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   view: PlanView | undefined;
 }) {
   const utils = trpc.useUtils();

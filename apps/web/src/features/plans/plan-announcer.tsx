@@ -1,17 +1,17 @@
-import type { PlanStatus } from '@sluice/shared';
+import type { GenerationStatus } from '@sluice/shared';
 import { useEffect, useRef, useState } from 'react';
 import { connectionAnnouncements } from '../../components/connection-status';
 import type { ConnectionMode } from './plan-stream-store';
 
 interface PlanAnnouncerProps {
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   /** How many weeks are written, and the number of the last one. */
   completedWeeks: number;
   lastWeekNumber: number | null;
   connection: ConnectionMode;
 }
 
-const statusAnnouncements: Record<PlanStatus, string> = {
+const statusAnnouncements: Record<GenerationStatus, string> = {
   generating: 'Writing your plan.',
   completed: 'Your plan is complete.',
   failed: 'Writing the plan failed.',

@@ -1,4 +1,4 @@
-import type { PlanEvent, PlanStatus } from '@sluice/shared';
+import type { GenerationStatus, PlanEvent } from '@sluice/shared';
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { planText } from './__fixtures__/plan-document';
@@ -27,7 +27,7 @@ const notFound = () =>
 
 interface FakeServer {
   content: string;
-  status: PlanStatus;
+  status: GenerationStatus;
   getCalls: number;
   getError: (() => unknown) | null;
   subscriptions: FakeSubscription[];

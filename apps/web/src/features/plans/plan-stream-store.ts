@@ -1,14 +1,14 @@
 import {
   type CostSource,
   createPlanStreamParser,
+  type GenerationStatus,
   type PartialPlanDocument,
   type PlanEvent,
   type PlanParseEvent,
-  type PlanStatus,
   type PlanStreamParser,
   type PlanWeek,
   type StreamError,
-  type TerminalPlanStatus,
+  type TerminalGenerationStatus,
 } from '@sluice/shared';
 
 /** How the page is getting its updates (`data-state` of the connection status). */
@@ -44,7 +44,7 @@ export interface WeekView {
 }
 
 export interface PlanOutcome {
-  status: TerminalPlanStatus;
+  status: TerminalGenerationStatus;
   reason: string | null;
   error: StreamError | null;
 }
@@ -52,7 +52,7 @@ export interface PlanOutcome {
 /** What React renders: an immutable copy, rebuilt at most once per animation frame. */
 export interface PlanStreamSnapshot {
   /** Null until the first event or poll says. */
-  status: PlanStatus | null;
+  status: GenerationStatus | null;
   /** Exactly the text the model sent so far. */
   content: string;
   title: string | undefined;
@@ -74,14 +74,14 @@ export interface PlanResumeState {
   /** Null when the content came from polling, which has no event id: resume with a snapshot. */
   lastEventId: string | null;
   content: string;
-  status: PlanStatus;
+  status: GenerationStatus;
   usage: PlanUsageView | null;
   outcome: PlanOutcome | null;
 }
 
 /** The fields of `plan.get` that polling applies. */
 export interface PlanViewUpdate {
-  status: PlanStatus;
+  status: GenerationStatus;
   content: string;
   reason: string | null;
   error: StreamError | null;
@@ -108,7 +108,7 @@ export interface PlanStreamStore extends SnapshotSource<PlanStreamSnapshot> {
   resumeState(): PlanResumeState | null;
 }
 
-function isTerminal(status: PlanStatus): status is TerminalPlanStatus {
+function isTerminal(status: GenerationStatus): status is TerminalGenerationStatus {
   return status !== 'generating';
 }
 
@@ -159,7 +159,7 @@ interface WeekCompletion {
  */
 export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): PlanStreamStore {
   let content = '';
-  let status: PlanStatus | null = null;
+  let status: GenerationStatus | null = null;
   let usage: PlanUsageView | null = null;
   let outcome: PlanOutcome | null = null;
   let lastEventId: string | null = null;

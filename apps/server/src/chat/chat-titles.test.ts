@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { titleFromMessage } from './chat-service';
+import { titleFromMessage } from './chat-titles';
 
 describe('titleFromMessage', () => {
   it.each([

@@ -3,13 +3,22 @@ import {
   type ChatSemanticEvent,
   createHtmlArtifactExtractor,
   type ExtractedArtifact,
+  type GenerationStatus,
   type HtmlBlockEvent,
   type MessageStartEvent,
-  type PlanStatus,
 } from '@sluice/shared';
 import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
-import { appendStoredOutcome } from '../generation/stored-outcome';
+import { appendStoredOutcome } from '../generation/generation-outcome';
 import { createStreamLog, type StreamLog } from '../generation/stream-log';
+
+/**
+ * A reply's document: the experiment's artifact id provisioned with the turn (or null), and
+ * the artifact extracted so far. The engine hands it to the store as the result's JSON.
+ */
+export interface ChatDocument {
+  artifactId: string | null;
+  artifact: ExtractedArtifact | null;
+}
 
 export type ChatDocumentTracker = DocumentTracker<ChatSemanticEvent> & {
   artifact(): ExtractedArtifact | null;
@@ -26,12 +35,14 @@ export function createChatDocumentTracker(artifactId: string | null): ChatDocume
             ? { type: 'artifact-start', artifactId }
             : { type: 'artifact-end', artifactId, title: extractor.artifact()?.title ?? '' },
         );
+  const artifact = () => (artifactId === null ? null : extractor.artifact());
+  const document = (): ChatDocument => ({ artifactId, artifact: artifact() });
   return {
     feed: (text) => toEvents(extractor.feed(text)),
     end: () => toEvents(extractor.end()),
-    snapshot: () => null,
-    finish: () => ({ success: true, json: '' }),
-    artifact: () => (artifactId === null ? null : extractor.artifact()),
+    snapshot: () => document(),
+    finish: () => ({ success: true, json: JSON.stringify(document()) }),
+    artifact,
   };
 }
 
@@ -65,7 +76,7 @@ export function storedMessageLog(
   if (reply.content.length > 0) log.appendText(reply.content);
   for (const event of [...tracker.feed(reply.content), ...(tracker.end?.() ?? [])])
     log.appendEvent(event);
-  const status = (reply.status ?? 'completed') as PlanStatus;
+  const status = (reply.status ?? 'completed') as GenerationStatus;
   appendStoredOutcome(log, status, reply);
 
   return log;

@@ -1,168 +1,55 @@
 import { type Kysely, sql } from 'kysely';
-import type {
-  ChatArtifactRow,
-  ChatMessageRow,
-  ChatSessionRow,
-  Database,
-  KeySource,
-} from '../schema';
+import { databaseEngine } from '../database';
+import type { ChatMessageRow, ChatMessagesTable, Database, KeySource } from '../schema';
 import { appendContent, type ContentAppend } from './content-appends';
 import { type GenerationOutcome, outcomeColumns, recoverInterrupted } from './generation-outcome';
 import { type QuotaReservation, reserveQuotas } from './quotas';
 
-// Settings -------------------------------------------------------------------
+/**
+ * Every column of a message row, on both engines. PostgreSQL's table has one more,
+ * `position` (insertion order, where SQLite has its rowid), which no row carries.
+ */
+const chatMessageColumns = Object.keys({
+  id: true,
+  user_id: true,
+  session_id: true,
+  role: true,
+  content: true,
+  status: true,
+  status_reason: true,
+  reply_to: true,
+  client_request_id: true,
+  model: true,
+  error_code: true,
+  error_message: true,
+  error_retryable: true,
+  input_tokens: true,
+  output_tokens: true,
+  cost: true,
+  cost_source: true,
+  upstream_id: true,
+  time_to_first_token_ms: true,
+  duration_ms: true,
+  chunks: true,
+  characters: true,
+  key_source: true,
+  created_at: true,
+  updated_at: true,
+  completed_at: true,
+} satisfies Record<keyof ChatMessagesTable, true>) as (keyof ChatMessagesTable)[];
 
-export async function readSettings(
-  db: Kysely<Database>,
-  keys: readonly string[],
-): Promise<Map<string, string>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('settings')
-    .select(['key', 'value'])
-    .where('key', 'in', keys)
-    .execute();
-  return new Map(rows.map((row) => [row.key, row.value]));
+function selectChatMessages(db: Kysely<Database>) {
+  return db.selectFrom('chat_messages').select(chatMessageColumns);
 }
-
-export async function writeSettings(
-  db: Kysely<Database>,
-  values: Readonly<Record<string, string>>,
-  now: Date,
-): Promise<void> {
-  const timestamp = now.toISOString();
-  await db.transaction().execute(async (transaction) => {
-    for (const [key, value] of Object.entries(values)) {
-      await transaction
-        .insertInto('settings')
-        .values({ key, value, updated_at: timestamp })
-        .onConflict((conflict) =>
-          conflict.column('key').doUpdateSet({ value, updated_at: timestamp }),
-        )
-        .execute();
-    }
-  });
-}
-
-// Sessions -------------------------------------------------------------------
-
-export interface ChatSessionFields {
-  title: string;
-  model: string;
-  systemPrompt: string;
-  character: string;
-  userProfile: string;
-  experiment: boolean;
-  /** The session's ceiling on one reply's cost, USD; null: the server's default. */
-  maxCostUsd?: number | null;
-}
-
-export async function insertChatSession(
-  db: Kysely<Database>,
-  args: ChatSessionFields & { id: string; userId: string; now: Date },
-): Promise<ChatSessionRow> {
-  const timestamp = args.now.toISOString();
-  return db
-    .insertInto('chat_sessions')
-    .values({
-      id: args.id,
-      user_id: args.userId,
-      title: args.title,
-      model: args.model,
-      system_prompt: args.systemPrompt,
-      character: args.character,
-      user_profile: args.userProfile,
-      max_cost_usd: args.maxCostUsd ?? null,
-      experiment: Number(args.experiment),
-      created_at: timestamp,
-      updated_at: timestamp,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-/** The session with this id if `userId` owns it (another user's session is not found either). */
-export async function findChatSession(
-  db: Kysely<Database>,
-  id: string,
-  userId: string,
-): Promise<ChatSessionRow | undefined> {
-  return db
-    .selectFrom('chat_sessions')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-}
-
-/** A user's sessions, most recently active first. */
-export async function listChatSessions(
-  db: Kysely<Database>,
-  userId: string,
-  limit: number,
-): Promise<ChatSessionRow[]> {
-  return db
-    .selectFrom('chat_sessions')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .orderBy('updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** Updates one of the user's sessions; undefined when the user has no session with that id. */
-export async function updateChatSession(
-  db: Kysely<Database>,
-  id: string,
-  userId: string,
-  fields: Partial<ChatSessionFields>,
-  now: Date,
-): Promise<ChatSessionRow | undefined> {
-  return db
-    .updateTable('chat_sessions')
-    .set({
-      ...(fields.title === undefined ? {} : { title: fields.title }),
-      ...(fields.model === undefined ? {} : { model: fields.model }),
-      ...(fields.systemPrompt === undefined ? {} : { system_prompt: fields.systemPrompt }),
-      ...(fields.character === undefined ? {} : { character: fields.character }),
-      ...(fields.userProfile === undefined ? {} : { user_profile: fields.userProfile }),
-      ...(fields.experiment === undefined ? {} : { experiment: Number(fields.experiment) }),
-      ...(fields.maxCostUsd === undefined ? {} : { max_cost_usd: fields.maxCostUsd }),
-      updated_at: now.toISOString(),
-    })
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/** Deletes a session with its messages and artifacts; returns whether it existed. */
-export async function deleteChatSession(
-  db: Kysely<Database>,
-  id: string,
-  userId: string,
-): Promise<boolean> {
-  const result = await db
-    .deleteFrom('chat_sessions')
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
-}
-
-// Messages -------------------------------------------------------------------
 
 /** A session's messages in the order they were written. */
 export async function listChatMessages(
   db: Kysely<Database>,
   sessionId: string,
 ): Promise<ChatMessageRow[]> {
-  return db
-    .selectFrom('chat_messages')
-    .selectAll()
+  return selectChatMessages(db)
     .where('session_id', '=', sessionId)
-    .orderBy(sql`rowid`)
+    .orderBy(databaseEngine(db) === 'postgres' ? sql`position` : sql`rowid`)
     .execute();
 }
 
@@ -170,7 +57,7 @@ export async function findChatMessage(
   db: Kysely<Database>,
   id: string,
 ): Promise<ChatMessageRow | undefined> {
-  return db.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
+  return selectChatMessages(db).where('id', '=', id).executeTakeFirst();
 }
 
 /** The reply being written in a session, if any (at most one: a unique index sees to it). */
@@ -178,9 +65,7 @@ export async function findGeneratingReply(
   db: Kysely<Database>,
   sessionId: string,
 ): Promise<ChatMessageRow | undefined> {
-  return db
-    .selectFrom('chat_messages')
-    .selectAll()
+  return selectChatMessages(db)
     .where('session_id', '=', sessionId)
     .where('status', '=', 'generating')
     .executeTakeFirst();
@@ -191,11 +76,7 @@ export async function findReply(
   db: Kysely<Database>,
   userMessageId: string,
 ): Promise<ChatMessageRow | undefined> {
-  return db
-    .selectFrom('chat_messages')
-    .selectAll()
-    .where('reply_to', '=', userMessageId)
-    .executeTakeFirst();
+  return selectChatMessages(db).where('reply_to', '=', userMessageId).executeTakeFirst();
 }
 
 export async function findMessageByClientRequest(
@@ -203,9 +84,7 @@ export async function findMessageByClientRequest(
   sessionId: string,
   clientRequestId: string,
 ): Promise<ChatMessageRow | undefined> {
-  return db
-    .selectFrom('chat_messages')
-    .selectAll()
+  return selectChatMessages(db)
     .where('session_id', '=', sessionId)
     .where('client_request_id', '=', clientRequestId)
     .executeTakeFirst();
@@ -287,19 +166,29 @@ export async function insertChatTurn(
   });
 }
 
+/** PostgreSQL's unique_violation, naming the index (SQLite names the columns instead). */
+function violatesPostgresIndex(error: unknown, index: string): boolean {
+  const details = error as { code?: unknown; constraint?: unknown };
+  return details.code === '23505' && details.constraint === index;
+}
+
+/** The database refused a second generating reply in a session (index chat_messages_one_generating). */
 export function isOneGenerationPerSessionViolation(error: unknown): boolean {
   return (
     error instanceof Error &&
-    /UNIQUE constraint failed: chat_messages\.session_id(?!,)/.test(error.message)
+    (violatesPostgresIndex(error, 'chat_messages_one_generating') ||
+      /UNIQUE constraint failed: chat_messages\.session_id(?!,)/.test(error.message))
   );
 }
 
+/** The database refused a client request id used before in the session (chat_messages_client_request). */
 export function isClientRequestViolation(error: unknown): boolean {
   return (
     error instanceof Error &&
-    /UNIQUE constraint failed: chat_messages\.session_id, chat_messages\.client_request_id/.test(
-      error.message,
-    )
+    (violatesPostgresIndex(error, 'chat_messages_client_request') ||
+      /UNIQUE constraint failed: chat_messages\.session_id, chat_messages\.client_request_id/.test(
+        error.message,
+      ))
   );
 }
 
@@ -369,32 +258,4 @@ export function recoverInterruptedChatMessages(
   args: { reason: string; now: Date },
 ): Promise<string[]> {
   return recoverInterrupted(db, 'chat_messages', args);
-}
-
-// Artifacts ------------------------------------------------------------------
-
-export async function listChatArtifacts(
-  db: Kysely<Database>,
-  sessionId: string,
-): Promise<ChatArtifactRow[]> {
-  return db
-    .selectFrom('chat_artifacts')
-    .selectAll()
-    .where('session_id', '=', sessionId)
-    .orderBy('created_at')
-    .execute();
-}
-
-/** The artifact with this id if `userId` owns it. */
-export async function findChatArtifact(
-  db: Kysely<Database>,
-  id: string,
-  userId: string,
-): Promise<ChatArtifactRow | undefined> {
-  return db
-    .selectFrom('chat_artifacts')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
 }

@@ -1,8 +1,12 @@
-import type { PlanWithInputRow } from '@sluice/db';
-import { createPlanStreamParser, type PlanSemanticEvent, type PlanStatus } from '@sluice/shared';
+import type { PlanRow } from '@sluice/db';
+import {
+  createPlanStreamParser,
+  type GenerationStatus,
+  type PlanSemanticEvent,
+} from '@sluice/shared';
 import type { DocumentTracker, GenerationEvent } from '../generation/generation-engine';
-import type { StoredStream } from '../generation/observe-generation';
-import { appendStoredOutcome } from '../generation/stored-outcome';
+import { appendStoredOutcome } from '../generation/generation-outcome';
+import type { StoredStream } from '../generation/generation-store';
 import { createStreamLog } from '../generation/stream-log';
 
 /**
@@ -39,13 +43,13 @@ export function createPlanDocumentTracker(): DocumentTracker<PlanSemanticEvent> 
  * events (the parser emits them identically for any chunking), then usage and end.
  * Event ids from a live stream therefore resume exactly against it, even after a restart.
  */
-export function storedPlanStream(row: PlanWithInputRow): StoredStream<PlanSemanticEvent> {
+export function storedPlanStream(row: PlanRow): StoredStream<PlanSemanticEvent> {
   const content = row.content ?? row.partial_content;
   const log = createStreamLog<GenerationEvent<PlanSemanticEvent>>();
   const tracker = createPlanDocumentTracker();
   if (content.length > 0) log.appendText(content);
   for (const event of tracker.feed(content)) log.appendEvent(event);
-  const status = row.status as PlanStatus;
+  const status = row.status as GenerationStatus;
   appendStoredOutcome(log, status, row);
 
   const document = row.plan_json ? JSON.parse(row.plan_json) : tracker.snapshot();

@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { ProviderAdapter } from '../providers/provider';
+import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
+import type { QuotaService } from '../quotas/quota-service';
+import { createInProcessEventBus, type EventBus } from './event-bus';
+import {
+  createGenerationEngine,
+  type FlushSettings,
+  type GenerationEngineConfig,
+  type GenerationMessage,
+} from './generation-engine';
+import type { GenerationSlots } from './generation-slots';
+import { createGenerationStarter } from './generation-starter';
+import type { GenerationStore } from './generation-store';
+
+export interface GenerationKindDependencies<TSemantic extends { type: string }> {
+  provider: ProviderAdapter;
+  /** Where this kind is saved. */
+  store: GenerationStore<TSemantic>;
+  /** Where its live events travel (in-process unless given). */
+  bus?: EventBus<GenerationMessage<TSemantic>>;
+  flush: FlushSettings;
+  config: GenerationEngineConfig;
+  logger: Logger;
+  /** Shared by every kind: one cap on running generations. */
+  slots: GenerationSlots;
+  isOverloaded: () => boolean;
+  quotas: QuotaService;
+  startRate: GenerationRateLimit;
+}
+
+/**
+ * One kind of generation (plans, chat replies) wired together: its bus, its engine writing
+ * through its store, and the starter its feature uses.
+ */
+export function createGenerationKind<TSemantic extends { type: string }>(
+  dependencies: GenerationKindDependencies<TSemantic>,
+) {
+  const { store, slots, isOverloaded, quotas, startRate } = dependencies;
+  const bus = dependencies.bus ?? createInProcessEventBus<GenerationMessage<TSemantic>>();
+  const engine = createGenerationEngine<TSemantic>({
+    provider: dependencies.provider,
+    bus,
+    store,
+    flush: dependencies.flush,
+    logger: dependencies.logger,
+    config: dependencies.config,
+  });
+  const starter = createGenerationStarter({ engine, slots, isOverloaded, quotas, startRate });
+  return { bus, engine, store, starter };
+}

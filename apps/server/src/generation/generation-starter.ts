@@ -1,0 +1,120 @@
+import type { QuotaReservation } from '@sluice/db';
+import { TooManyRequestsError } from '../errors';
+import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
+import type { QuotaService } from '../quotas/quota-service';
+import type { GenerationEngine, GenerationSpec } from './generation-engine';
+import { failedBeforeFirstToken, type GenerationResult } from './generation-outcome';
+import type { GenerationSlot, GenerationSlots } from './generation-slots';
+
+/** What plan and chat services need to know to start generations. */
+export interface GenerationSettings {
+  defaultModel: string;
+  fallbackModels: readonly string[];
+  temperature: number;
+  maxTokens: number;
+}
+
+/**
+ * Takes a place for a new generation, synchronously (call it before the first `await`):
+ * refused while the event loop lags, or when MAX_ACTIVE_GENERATIONS are running. The
+ * caller hands the slot to the engine when it starts the generation, and releases it when
+ * anything fails before that.
+ */
+export function reserveGenerationSlot(
+  slots: GenerationSlots,
+  isOverloaded: () => boolean,
+): GenerationSlot {
+  if (isOverloaded()) {
+    throw new TooManyRequestsError('The server is overloaded right now; try again in a moment');
+  }
+  const slot = slots.tryReserve();
+  if (!slot) {
+    throw new TooManyRequestsError(
+      `The server is already running ${slots.limit} generations (MAX_ACTIVE_GENERATIONS); try again in a moment`,
+    );
+  }
+  return slot;
+}
+
+export interface GenerationStarterDependencies<TSemantic extends { type: string }> {
+  engine: GenerationEngine<TSemantic>;
+  /** The cap on running generations, one for every feature that starts them. */
+  slots: GenerationSlots;
+  /** Per-user quotas: reserved by the feature when it writes the row, settled here at the end. */
+  quotas: QuotaService;
+  /** Per-user start rate, checked before the slot and the quota. */
+  startRate: GenerationRateLimit;
+  /** True while the server is too busy to start another generation. */
+  isOverloaded?: () => boolean;
+}
+
+/** Who started a generation, and the quota units its row took. */
+export interface GenerationOwner {
+  userId: string;
+  reservations: readonly QuotaReservation[];
+}
+
+/**
+ * The engine work every feature that starts generations shares: the rate and capacity
+ * checks, settling the quota when a generation ends, and waiting for one to finish.
+ */
+export function createGenerationStarter<TSemantic extends { type: string }>(
+  dependencies: GenerationStarterDependencies<TSemantic>,
+) {
+  const { engine, slots, quotas, startRate } = dependencies;
+  const isOverloaded = dependencies.isOverloaded ?? (() => false);
+
+  return {
+    /**
+     * Counts the start against the user's rate, then runs `start` with a slot reserved before
+     * its first `await`; `start` hands the slot to the engine (see `start` below) as its last
+     * step, or releases it itself when it starts nothing. Any failure gives the slot back.
+     */
+    async withSlot<T>(userId: string, start: (slot: GenerationSlot) => Promise<T>): Promise<T> {
+      await startRate.consume(userId);
+      const slot = reserveGenerationSlot(slots, isOverloaded);
+      try {
+        return await start(slot);
+      } catch (error) {
+        slot.release();
+        throw error;
+      }
+    },
+
+    /** Starts the engine run, which owns `spec.slot` from then on; the quota is settled at its end. */
+    start(spec: Omit<GenerationSpec<TSemantic>, 'afterFinish'> & { owner: GenerationOwner }) {
+      const { owner, ...rest } = spec;
+      return engine.start({
+        ...rest,
+        async afterFinish(result: GenerationResult) {
+          await quotas
+            .settle(owner.userId, owner.reservations, {
+              failedBeforeFirstToken: failedBeforeFirstToken(result),
+              cost: result.usage?.cost ?? null,
+            })
+            .catch((error: unknown) =>
+              spec.logger.error({ err: error }, 'could not settle the quota'),
+            );
+        },
+      });
+    },
+
+    /** Waits for a running generation to finish (the non-streaming path), watching it meanwhile. */
+    async awaitFinished(id: string, signal: AbortSignal): Promise<void> {
+      const generation = engine.get(id);
+      if (!generation) return;
+      const release = generation.attach();
+      signal.addEventListener('abort', release, { once: true });
+      try {
+        await generation.done;
+      } finally {
+        signal.removeEventListener('abort', release);
+        release();
+      }
+    },
+  };
+}
+
+export type GenerationStarter<TSemantic extends { type: string }> = ReturnType<
+  typeof createGenerationStarter<TSemantic>
+>;
