@@ -166,6 +166,8 @@ export interface ServerConfig {
   openai: DirectProviderConfig;
   /** Ceiling on one generation's cost in USD (a chat session may set a lower one). */
   maxCostPerGenerationUsd: number | undefined;
+  /** Pace of the bundled simulator, whenever a provider runs on it. */
+  simulatorTokensPerSecond: number;
   defaultModel: string;
   fallbackModels: string[];
   temperature: number;
@@ -288,6 +290,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
     openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
     maxCostPerGenerationUsd: env.MAX_COST_PER_GENERATION_USD,
+    simulatorTokensPerSecond: env.SIMULATOR_TOKENS_PER_SECOND,
     defaultModel:
       env.OPENROUTER_MODEL ??
       (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),

@@ -1,5 +1,7 @@
 import type { EndEvent, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
+import type { BilledCost } from '../pricing/billed-cost-poller';
+import type { GenerationCosts } from '../pricing/generation-costs';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
 import {
@@ -26,10 +28,14 @@ export type GenerationEvent<TSemantic extends { type: string }> =
   | EndEvent
   | TSemantic;
 
-/** What goes on the bus: a logged event and the generation it belongs to. */
+/**
+ * What goes on the bus: a logged event and the generation it belongs to. A `transient`
+ * message (the running cost while streaming) carries the id of the last logged event: it is
+ * not in the log, never replayed, and observers pass it on without counting it.
+ */
 export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<
   GenerationEvent<TSemantic>
-> & { generationId: string };
+> & { generationId: string; transient?: true };
 
 /** The structured-document layer of a generation (the plan parser), if it has one. */
 export interface DocumentTracker<TSemantic extends { type: string }> {
@@ -64,6 +70,13 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
    * published: e.g. settling the quota the generation reserved.
    */
   afterFinish?: (result: GenerationResult) => Promise<void>;
+  /**
+   * Stop the stream (end reason `budget`) before its running cost crosses this, USD: the
+   * lower of the per-generation ceiling and what the user may still spend this month.
+   */
+  costCeilingUsd?: number;
+  /** Runs when a stopped generation's bill arrived and replaced its estimate (quota spend). */
+  afterBilled?: (change: { previousCost: number | null; billed: BilledCost }) => Promise<void>;
 }
 
 export interface LiveGeneration<TSemantic extends { type: string }> {
@@ -100,13 +113,28 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   flush: FlushSettings;
   logger: Logger;
   config: GenerationEngineConfig;
+  /** Running cost, settled usage and late bills; without it usage is the provider's as sent. */
+  costs?: GenerationCosts;
+  /** Least time between two running-cost events of one generation. Default 1 s. */
+  costEventIntervalMs?: number;
   now?: () => number;
+}
+
+function usageEventOf(usage: NonNullable<GenerationResult['usage']>): UsageEvent {
+  return {
+    type: 'usage',
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    ...(usage.cost === undefined ? {} : { cost: usage.cost }),
+    ...(usage.costSource === undefined ? {} : { costSource: usage.costSource }),
+  };
 }
 
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, store, config } = dependencies;
+  const { provider, bus, store, config, costs } = dependencies;
+  const costEventIntervalMs = dependencies.costEventIntervalMs ?? 1000;
   // Partial content is saved through the store on a time and size throttle.
   const flusher = createContentFlusher({
     ...dependencies.flush,
@@ -167,6 +195,29 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         characters: 0,
       };
       let usage: ProviderUsage | undefined;
+      let upstreamId: string | undefined;
+      const meter = costs?.meter(spec.request, spec.costCeilingUsd);
+      let costEventAt = Number.NEGATIVE_INFINITY;
+      /** Counts output (content or reasoning); stops the stream before the ceiling. */
+      const meterOutput = (text: string) => {
+        if (!meter) return;
+        meter.add(text);
+        if (meter.reachesCeiling()) {
+          abort('budget');
+          return;
+        }
+        const at = now();
+        const cost = meter.cost;
+        if (cost === undefined || at - costEventAt < costEventIntervalMs) return;
+        costEventAt = at;
+        publishTransient({
+          type: 'usage',
+          inputTokens: meter.inputTokens,
+          outputTokens: meter.outputTokens,
+          cost,
+          costSource: 'estimated',
+        });
+      };
       let finishReason: string | undefined;
       let streamError: ProviderError | undefined;
       let thrown: ProviderError | undefined;
@@ -202,13 +253,21 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
                 publish(log.appendEvent(semantic));
               }
               flusher.append(spec.id, event.text);
+              meterOutput(event.text);
               break;
             }
+            case 'reasoning-delta':
+              meterOutput(event.text);
+              break;
+            case 'response-metadata':
+              upstreamId ??= event.id;
+              break;
             case 'usage':
               usage = {
                 inputTokens: event.inputTokens,
                 outputTokens: event.outputTokens,
                 cost: event.cost,
+                provisional: event.provisional,
               };
               break;
             case 'finish':
@@ -242,12 +301,24 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         finishReason,
         document: spec.document,
       });
+      const settled = costs && meter ? costs.settle(spec.request, usage, meter) : undefined;
+      const finalUsage: GenerationResult['usage'] = settled
+        ? {
+            inputTokens: settled.inputTokens,
+            outputTokens: settled.outputTokens,
+            ...(settled.cost === null ? {} : { cost: settled.cost }),
+            ...(settled.costSource === null ? {} : { costSource: settled.costSource }),
+          }
+        : usage && !usage.provisional
+          ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: usage.cost }
+          : undefined;
       const result: GenerationResult = {
         ...outcome,
         text,
         documentJson:
           outcome.documentJson ?? (spec.document ? JSON.stringify(spec.document.snapshot()) : null),
-        usage,
+        usage: finalUsage,
+        ...(upstreamId ? { upstreamId } : {}),
         stats,
       };
       spec.logger.info(
@@ -262,19 +333,41 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       } catch (error) {
         spec.logger.error({ err: error }, 'could not save the finished generation');
       }
-      if (usage) {
-        publish(
-          log.appendEvent({
-            type: 'usage',
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            ...(usage.cost === undefined ? {} : { cost: usage.cost }),
-          }),
-        );
-      }
+      if (finalUsage) publish(log.appendEvent(usageEventOf(finalUsage)));
       publish(log.appendEvent(endEventOf(result)));
       live.delete(spec.id);
+      if (costs && settled) {
+        costs.billLater({
+          request: spec.request,
+          upstreamId,
+          settled,
+          onBilled: (billed) => applyBill(billed, settled.cost),
+        });
+      }
       return result;
+    }
+
+    /** A stopped generation's bill arrived: stored over the estimate, then told to subscribers. */
+    async function applyBill(billed: BilledCost, previousCost: number | null): Promise<void> {
+      try {
+        const changed = await store.saveBilledUsage?.(spec.id, { ...billed, costSource: 'billed' });
+        if (!changed) return;
+        publish(log.appendEvent(usageEventOf({ ...billed, costSource: 'billed' })));
+        await spec.afterBilled?.({ previousCost, billed });
+      } catch (error) {
+        spec.logger.error({ err: error }, 'could not save the billed cost');
+      }
+    }
+
+    function publishTransient(event: GenerationEvent<TSemantic>): void {
+      const position = log.position();
+      bus.publish(spec.topic, {
+        id: `${position.offset}.${position.count}`,
+        sequence: position.offset + position.count,
+        event,
+        generationId: spec.id,
+        transient: true,
+      });
     }
 
     const generation = {

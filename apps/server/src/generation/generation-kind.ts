@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GenerationCosts } from '../pricing/generation-costs';
 import type { ProviderAdapter } from '../providers/provider';
 import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
 import type { QuotaService } from '../quotas/quota-service';
@@ -27,6 +28,10 @@ export interface GenerationKindDependencies<TSemantic extends { type: string }> 
   isOverloaded: () => boolean;
   quotas: QuotaService;
   startRate: GenerationRateLimit;
+  /** Running cost, settled usage and late bills (see createGenerationCosts). */
+  costs?: GenerationCosts;
+  /** MAX_COST_PER_GENERATION_USD: the ceiling on one generation's cost, if any. */
+  maxCostPerGenerationUsd?: number;
 }
 
 /**
@@ -45,7 +50,15 @@ export function createGenerationKind<TSemantic extends { type: string }>(
     flush: dependencies.flush,
     logger: dependencies.logger,
     config: dependencies.config,
+    costs: dependencies.costs,
   });
-  const starter = createGenerationStarter({ engine, slots, isOverloaded, quotas, startRate });
+  const starter = createGenerationStarter({
+    engine,
+    slots,
+    isOverloaded,
+    quotas,
+    startRate,
+    maxCostPerGenerationUsd: dependencies.maxCostPerGenerationUsd,
+  });
   return { bus, engine, store, starter };
 }
