@@ -28,14 +28,10 @@ export type GenerationEvent<TSemantic extends { type: string }> =
   | EndEvent
   | TSemantic;
 
-/**
- * What goes on the bus: a logged event and the generation it belongs to. A `transient`
- * message (the running cost while streaming) carries the id of the last logged event: it is
- * not in the log, never replayed, and observers pass it on without counting it.
- */
+/** What goes on the bus: a logged event and the generation it belongs to. */
 export type GenerationMessage<TSemantic extends { type: string }> = LoggedEvent<
   GenerationEvent<TSemantic>
-> & { generationId: string; transient?: true };
+> & { generationId: string };
 
 /** The structured-document layer of a generation (the plan parser), if it has one. */
 export interface DocumentTracker<TSemantic extends { type: string }> {
@@ -115,8 +111,6 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   config: GenerationEngineConfig;
   /** Running cost, settled usage and late bills; without it usage is the provider's as sent. */
   costs?: GenerationCosts;
-  /** Least time between two running-cost events of one generation. Default 1 s. */
-  costEventIntervalMs?: number;
   now?: () => number;
 }
 
@@ -134,7 +128,6 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
   const { provider, bus, store, config, costs } = dependencies;
-  const costEventIntervalMs = dependencies.costEventIntervalMs ?? 1000;
   // Partial content is saved through the store on a time and size throttle.
   const flusher = createContentFlusher({
     ...dependencies.flush,
@@ -197,26 +190,11 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       let usage: ProviderUsage | undefined;
       let upstreamId: string | undefined;
       const meter = costs?.meter(spec.request, spec.costCeilingUsd);
-      let costEventAt = Number.NEGATIVE_INFINITY;
       /** Counts output (content or reasoning); stops the stream before the ceiling. */
       const meterOutput = (text: string) => {
         if (!meter) return;
         meter.add(text);
-        if (meter.reachesCeiling()) {
-          abort('budget');
-          return;
-        }
-        const at = now();
-        const cost = meter.cost;
-        if (cost === undefined || at - costEventAt < costEventIntervalMs) return;
-        costEventAt = at;
-        publishTransient({
-          type: 'usage',
-          inputTokens: meter.inputTokens,
-          outputTokens: meter.outputTokens,
-          cost,
-          costSource: 'estimated',
-        });
+        if (meter.reachesCeiling()) abort('budget');
       };
       let finishReason: string | undefined;
       let streamError: ProviderError | undefined;
@@ -359,16 +337,6 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       }
     }
 
-    function publishTransient(event: GenerationEvent<TSemantic>): void {
-      const position = log.position();
-      bus.publish(spec.topic, {
-        id: `${position.offset}.${position.count}`,
-        sequence: position.offset + position.count,
-        event,
-        generationId: spec.id,
-        transient: true,
-      });
-    }
 
     const generation = {
       id: spec.id,

@@ -56,11 +56,6 @@ export async function* observeGeneration<TSemantic extends { type: string }>(
     // A finished stream read back from the database has nothing live to wait for.
     if (!source.live && source.status !== 'generating') return;
     for await (const message of queue.drain()) {
-      if ((message as GenerationMessage<TSemantic>).transient) {
-        // The running cost: not in the log, so it neither advances nor repeats anything.
-        yield message;
-        continue;
-      }
       if (!sent.advance(options.generationId, message.sequence)) continue;
       yield message;
       if (message.event.type === 'end') return;

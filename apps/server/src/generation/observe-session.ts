@@ -186,13 +186,6 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
         const generation = options.live(messageId);
         if (generation) watch(generation);
       }
-      if ((logged as GenerationMessage<TSemantic>).transient) {
-        // The running cost: not in the log; sent only once the reply itself is being sent.
-        if (!sent.has(messageId)) continue;
-        const item = message(messageId, logged as GenerationMessage<TSemantic>);
-        yield { id: item.id, messageId, event: item.event };
-        continue;
-      }
       if (!sent.advance(messageId, logged.sequence)) continue;
       const item = message(messageId, logged as GenerationMessage<TSemantic>);
       lastSentId = item.id;
