@@ -337,7 +337,6 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       }
     }
 
-
     const generation = {
       id: spec.id,
       log,
