@@ -12,6 +12,8 @@ interface PlanStatsProps {
   characters: number;
   /** Ended by a stop (cancel, timeout, budget, error) rather than a normal finish. */
   stopped?: boolean;
+  /** While streaming, before the server's figure: the cost of the text so far (≈). */
+  runningCost?: number | null;
 }
 
 /** Re-renders every second while `ticking`. */
@@ -34,6 +36,7 @@ export function PlanStats({
   usage,
   characters,
   stopped = false,
+  runningCost = null,
 }: PlanStatsProps) {
   const now = useNow(generating);
   const [endedAt, setEndedAt] = useState<number | null>(null);
@@ -72,6 +75,8 @@ export function PlanStats({
             stopped,
           })}
         />
+      ) : generating && runningCost !== null ? (
+        <CostItem text={describeCost({ cost: runningCost, generating: true, stopped: false })} />
       ) : null}
     </dl>
   );
