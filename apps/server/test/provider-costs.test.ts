@@ -145,6 +145,28 @@ describe('the spend guard', () => {
     expect(record.text.startsWith(plan.content)).toBe(true);
   });
 
+  it('stops a chat reply at its session’s own, lower ceiling', async () => {
+    stack = await startTestStack({
+      simulator: { tokensPerSecond: 200 },
+      env: { MAX_COST_PER_GENERATION_USD: '1' },
+    });
+    const session = await stack.client.chat.createSession.mutate({
+      model: 'anthropic:sluice/simulator',
+      maxCostUsd: 0.00003,
+    });
+    expect(session.maxCostUsd).toBe(0.00003);
+    const subscription = subscribeChat(stack.client, session.id);
+    await subscription.connected;
+    const { messageId } = await stack.client.chat.send.mutate({
+      sessionId: session.id,
+      content: uniqueGoals('Write me a long story about the sea'),
+    });
+    const events = await subscription.ends(1);
+    const end = events.find(({ event }) => event.messageId === messageId && event.type === 'end');
+    expect(end?.event).toMatchObject({ status: 'partial', reason: 'budget' });
+    subscription.unsubscribe();
+  });
+
   it('stops at what is left of the monthly budget', async () => {
     stack = await startTestStack({
       simulator: { tokensPerSecond: 200 },

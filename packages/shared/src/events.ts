@@ -128,6 +128,8 @@ export interface ChatSessionView {
   character: string;
   userProfile: string;
   experiment: boolean;
+  /** The most one reply may cost, USD; null: the server's MAX_COST_PER_GENERATION_USD. */
+  maxCostUsd?: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -54,6 +54,7 @@ export function sessionView(row: ChatSessionRow): ChatSessionView {
     character: row.character,
     userProfile: row.user_profile,
     experiment: row.experiment === 1,
+    maxCostUsd: row.max_cost_usd,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
