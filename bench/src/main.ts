@@ -2,10 +2,12 @@ import { runFanoutBench } from './fanout/fanout-bench';
 import { runParserBench } from './parser/parser-bench';
 import { runProviderParserBench } from './provider-parser/provider-parser-bench';
 import { runRelayBench } from './relay/relay-bench';
+import { runSharedConnectionBench } from './shared-connection/shared-connection-bench';
 
 // `pnpm bench`: the parser figures, the provider stream-parsing figures, the relay figures, then the fan-out figures, each
 // against baselines measured in the same run. Prints tables; asserts nothing.
-// `--fanout` runs only the fan-out bench; `--skip-fanout` leaves it out.
+// `--fanout` runs only the fan-out bench; `--skip-fanout` leaves it out. The shared event
+// connection bench comes last.
 if (process.argv.includes('--fanout')) {
   await runFanoutBench();
 } else {
@@ -13,4 +15,5 @@ if (process.argv.includes('--fanout')) {
   await runProviderParserBench();
   await runRelayBench();
   if (!process.argv.includes('--skip-fanout')) await runFanoutBench();
+  await runSharedConnectionBench();
 }

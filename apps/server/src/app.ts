@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   checkDatabase,
@@ -55,6 +56,7 @@ import {
   type SubscriptionHandler,
 } from './subscriptions/subscription-handler';
 import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
+import { createWatchHandler, type WatchHandler } from './subscriptions/watch-handler';
 import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
@@ -99,6 +101,8 @@ export interface ServerApp {
   };
   /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
   readonly subscriptions: SubscriptionHandler;
+  /** The SSE writer for stream.watch (open watches, their channels). */
+  readonly watches: WatchHandler;
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
@@ -279,6 +283,17 @@ export async function createServerApp(
         logger.error({ err: error, path }, 'request failed');
     },
   });
+  // One count for plan.events, chat.events and every channel of stream.watch.
+  const subscriptionLimiter = createSubscriptionLimiter(config.subscriptions);
+  // Subscriptions count against their account; an anonymous request (refused by the
+  // procedure) against its address.
+  const subscriptionClientKey = (
+    request: IncomingMessage,
+    context: Awaited<ReturnType<typeof createContextInner>>,
+  ) =>
+    context.caller
+      ? `user:${context.caller.userId}`
+      : `address:${clientAddressOf(request, config.auth.trustProxy)}`;
   const subscriptions = createSubscriptionHandler({
     router: appRouter,
     paths: ['plan.events', 'chat.events'],
@@ -286,17 +301,27 @@ export async function createServerApp(
     // Per request, like tRPC's handler: a reconnect checks the key or session again.
     createContext: async (request) =>
       createContextInner(dependencies, await resolveCaller(request.headers)),
-    limiter: createSubscriptionLimiter(config.subscriptions),
-    // Subscriptions count against their account; an anonymous request (refused by the
-    // procedure) against its address.
-    clientKey: (request, context) =>
-      context.caller
-        ? `user:${context.caller.userId}`
-        : `address:${clientAddressOf(request, config.auth.trustProxy)}`,
+    limiter: subscriptionLimiter,
+    clientKey: subscriptionClientKey,
     pingIntervalMs: sseSettings.pingIntervalMs,
     clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
     maxQueuedBytes: config.subscriptions.maxQueuedBytes,
     sliceSize: options.subscriptionSliceSize,
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'request failed');
+    },
+  });
+  const watches = createWatchHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: async (request) =>
+      createContextInner(dependencies, await resolveCaller(request.headers)),
+    limiter: subscriptionLimiter,
+    clientKey: subscriptionClientKey,
+    pingIntervalMs: sseSettings.pingIntervalMs,
+    clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
+    maxQueuedBytes: config.subscriptions.maxQueuedBytes,
     onError(error, path) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');
@@ -314,7 +339,10 @@ export async function createServerApp(
   };
   const server = createHttpServer({
     trpcHandler,
-    subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
+    subscriptionHandler: options.trpcSubscriptionPath
+      ? undefined
+      : (request, response) =>
+          watches.handle(request, response) || subscriptions.handle(request, response),
     authHandler: (request, response) => {
       if (!authHandler) response.writeHead(503).end();
       else authHandler(request, response).catch(() => response.destroy());
@@ -344,6 +372,7 @@ export async function createServerApp(
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
+    watches,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -384,6 +413,7 @@ export async function createServerApp(
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
       load.close();
       subscriptions.close();
+      watches.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -2,6 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/routers/app-router';
+import { subscribePlan } from './support/plan-events';
 import {
   type CreatedUser,
   createClient,
@@ -52,6 +53,18 @@ function firstAnswer(
       },
     });
   });
+}
+
+/** stream.watch's first answer for one plan channel: a channel error reads as a call's error. */
+async function watchAnswer(client: SluiceClient, planId: string): Promise<Outcome> {
+  const answer = await firstAnswer((handlers) =>
+    client.stream.watch.subscribe({ channels: [{ kind: 'plan', id: planId }] }, handlers),
+  );
+  if (answer.ok && typeof answer.data === 'object' && answer.data && 'error' in answer.data) {
+    const { error } = answer.data as { error: { code: string; message: string } };
+    return { ok: false, code: error.code, message: error.message };
+  }
+  return answer;
 }
 
 /** Every row of every table, to prove a refused call changed nothing. */
@@ -124,6 +137,12 @@ const matrix: Record<string, Row> = {
     // The owner's plan is complete: the owner gets BAD_REQUEST (nothing to continue).
     call: (client, { planId }) => query(() => client.plan.continue.mutate({ planId })),
     missing: (client) => query(() => client.plan.continue.mutate({ planId: missingId })),
+  },
+  // A channel the caller may not watch ends alone, with the error plan.events would give.
+  'stream.watch': {
+    kind: 'owned',
+    call: (client, { planId }) => watchAnswer(client, planId),
+    missing: (client) => watchAnswer(client, missingId),
   },
   'plan.events': {
     kind: 'owned',
@@ -346,6 +365,11 @@ describe('the authorization matrix', () => {
       // Scoped: another user acts on their own data and sees none of the owner's.
       const answer = await row.call(other.client, fixtures);
       expect(answer.ok).toBe(true);
+      // A plan it started keeps writing to the database; let it end before the next row
+      // compares dumps.
+      if (path === 'plan.create' && answer.ok) {
+        await subscribePlan(other.client, (answer.data as { planId: string }).planId).ended;
+      }
       const seen = JSON.stringify(answer.ok ? answer.data : null);
       for (const id of Object.values(fixtures)) expect(seen).not.toContain(id);
       expect(seen).not.toContain(owner.user.email);
@@ -354,7 +378,7 @@ describe('the authorization matrix', () => {
 });
 
 function idIn(path: string): string {
-  if (path.startsWith('plan.')) return fixtures.planId;
+  if (path.startsWith('plan.') || path === 'stream.watch') return fixtures.planId;
   if (path === 'chat.getArtifact') return fixtures.artifactId;
   if (path.startsWith('chat.')) return fixtures.sessionId;
   return fixtures.apiKeyId;

@@ -44,6 +44,7 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
         'eventsource-parser',
         'kysely',
         'negotiator',
+        'pg',
         'pino',
         'rate-limiter-flexible',
         'zod',

@@ -106,4 +106,50 @@ describe('a subscriber whose socket does not drain', () => {
     expect(assembleText(rest, before)).toBe(upstream.text);
     resumed.unsubscribe();
   }, 120_000);
+
+  it('joins the text-deltas queued while its socket is not writable into fewer frames, exactly', async () => {
+    upstream = await startBulkUpstream({ pieces: 16_000, pieceLength: 1000 });
+    stack = await startTestStack({
+      env: {
+        OPENROUTER_BASE_URL: upstream.url,
+        // Large enough that this subscriber is never ended: it only falls behind.
+        MAX_SUBSCRIBER_QUEUE_BYTES: String(64 * 1024 * 1024),
+        OPENROUTER_MODEL: 'bulk/model',
+      },
+      app: { flushMaxPendingChars: 1_048_576 },
+    });
+    const { planId } = await stack.client.plan.create.mutate({ goals: 'A very long plan' });
+    const path = `/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
+    const slow = rawSubscriber(stack.url, path, stack.admin.apiKey);
+    slow.pause();
+    // A subscriber that reads everything as it comes: one frame per event published.
+    const reader = rawSubscriber(stack.url, path, stack.admin.apiKey);
+    await vi.waitFor(() =>
+      expect(stack?.app.subscriptions.stats()).toMatchObject({ open: 2, queuedBytes: 0 }),
+    );
+    upstream.release();
+    const read = await reader.readToEnd();
+    const slowEvents = await slow.readToEnd();
+
+    const deltas = (events: typeof read) =>
+      events.filter(
+        (event) => event.event === 'message' && JSON.parse(event.data).type === 'text-delta',
+      );
+    const assembled = (events: typeof read) =>
+      assembleText(
+        events
+          .filter((event) => event.event === 'message')
+          .map((event) => ({ id: event.id, event: JSON.parse(event.data) })),
+      );
+    expect(stack.app.subscriptions.stats().overflows).toBe(0);
+    expect(assembled(read)).toBe(upstream.text);
+    expect(assembled(slowEvents)).toBe(upstream.text);
+    expect(slowEvents.at(-1)?.event).toBe('return');
+    // Same events, same last id; the slow subscriber got them in far fewer frames.
+    expect(slowEvents.filter((event) => event.id).at(-1)?.id).toBe(
+      read.filter((event) => event.id).at(-1)?.id,
+    );
+    expect(deltas(slowEvents).length * 2).toBeLessThan(deltas(read).length);
+    expect(stack.app.subscriptions.stats().joinedDeltas).toBeGreaterThan(0);
+  }, 120_000);
 });

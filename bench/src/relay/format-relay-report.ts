@@ -1,5 +1,6 @@
+import { formatProfileSummary } from './cpu-profile';
 import { percentile } from './measure-delivery';
-import type { RelayBenchResult, RelayRun } from './relay-bench';
+import { type RelayBenchResult, type RelayRun, systemLabel } from './relay-bench';
 
 interface Column {
   header: string;
@@ -14,7 +15,12 @@ function fixed(value: number, digits: number): string {
 }
 
 function systemName(run: RelayRun): string {
-  return run.system === 'raw' ? 'raw relay' : 'Sluice';
+  return systemLabel(run.system);
+}
+
+/** Tokens per second while streaming (first text → last text of each stream). */
+export function streamingTokensPerSecond(run: RelayRun): number {
+  return run.delivery.tokensDelivered / (run.streamingMs / 1000);
 }
 
 function netServerCpuMs(run: RelayRun): number {
@@ -36,6 +42,7 @@ function percentiles(sorted: Float64Array): string {
 }
 
 const columns: Column[] = [
+  { header: 'scenario', align: 'left', value: (run) => run.scenario.name },
   { header: 'system', align: 'left', value: systemName },
   { header: 'streams', align: 'right', value: (run) => String(run.streams) },
   { header: 'exact', align: 'right', value: (run) => `${run.delivery.exact}/${run.streams}` },
@@ -44,6 +51,11 @@ const columns: Column[] = [
     header: 'tok/s',
     align: 'right',
     value: (run) => fixed(run.delivery.tokensDelivered / (run.wallMs / 1000), 0),
+  },
+  {
+    header: 'streaming tok/s',
+    align: 'right',
+    value: (run) => fixed(streamingTokensPerSecond(run), 0),
   },
   {
     header: 'lat p50',
@@ -123,36 +135,160 @@ function describeCounts(counts: Record<string, number>): string {
     .join(', ');
 }
 
+function sameScenario(run: RelayRun, other: RelayRun): boolean {
+  return run.scenario.name === other.scenario.name && run.streams === other.streams;
+}
+
+function ratio(value: number, base: number): string {
+  return `${fixed(value / base, 2)}×`;
+}
+
+function verdict(met: boolean): string {
+  return met ? 'met' : 'MISSED';
+}
+
+/** The issue's table: each scenario's figure for the raw relay and both Sluice paths. */
+function summaryTable(runs: readonly RelayRun[]): string[] {
+  const systems = [...new Set(runs.map((run) => run.system))];
+  const rows: string[][] = [];
+  const headers = ['scenario', ...systems.map((system) => systemLabel(system)), 'target'];
+  const find = (name: string, system: string) =>
+    runs.find((run) => run.scenario.name === name && run.system === system);
+  const withRaw = (
+    name: string,
+    value: (run: RelayRun) => number,
+    format: (value: number, raw: number | undefined) => string,
+  ) => {
+    const raw = find(name, 'raw');
+    return systems.map((system) => {
+      const run = find(name, system);
+      return run ? format(value(run), raw ? value(raw) : undefined) : '-';
+    });
+  };
+  for (const name of [...new Set(runs.map((run) => run.scenario.name))]) {
+    const example = runs.find((run) => run.scenario.name === name);
+    if (!example) continue;
+    const { scenario } = example;
+    const shape =
+      `${name}: ${scenario.streams.toLocaleString('en')} × ` +
+      `${scenario.tokensPerSecond === undefined ? 'unpaced' : `${scenario.tokensPerSecond} tok/s`}` +
+      `${scenario.repeats ? ` (${scenario.repeats} in turn)` : ''}`;
+    if (scenario.tokensPerSecond === undefined) {
+      rows.push([
+        `${shape}, tok/s`,
+        ...withRaw(name, streamingTokensPerSecond, (value, raw) =>
+          raw === undefined || value === raw
+            ? fixed(value, 0)
+            : `${fixed(value, 0)} (${ratio(value, raw)})`,
+        ),
+        '≥ 0.5× raw',
+      ]);
+      continue;
+    }
+    rows.push([
+      `${shape}, CPU µs/token`,
+      ...withRaw(name, cpuMsPerThousandTokens, (value, raw) =>
+        raw === undefined || value === raw
+          ? fixed(value, 0)
+          : `${fixed(value, 0)} (${ratio(value, raw)})`,
+      ),
+      '≤ 1.5× raw',
+    ]);
+    rows.push([
+      `${shape}, first token p50`,
+      ...withRaw(
+        name,
+        (run) => percentile(run.delivery.firstText, 0.5),
+        (value, raw) =>
+          raw === undefined || value === raw
+            ? `${fixed(value, 0)} ms`
+            : `${fixed(value, 0)} ms (${value >= raw ? '+' : '−'}${fixed(Math.abs(value - raw), 0)})`,
+      ),
+      'added ≤ 50 ms (at 100)',
+    ]);
+    rows.push([
+      `${shape}, complete and exact`,
+      ...systems.map((system) => {
+        const run = find(name, system);
+        return run ? `${fixed((run.delivery.exact / run.streams) * 100, 1)} %` : '-';
+      }),
+      '100 % (at 1,000)',
+    ]);
+  }
+  const widths = headers.map((header, index) =>
+    Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
+  const line = (values: readonly string[]) =>
+    `| ${values.map((value, index) => value.padEnd(widths[index] ?? 0)).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.map(line),
+  ];
+}
+
 function comparisonLines(runs: readonly RelayRun[]): string[] {
   const lines: string[] = [];
-  const scenarios = [...new Set(runs.map((run) => run.streams))];
-  for (const streams of scenarios) {
-    const raw = runs.find((run) => run.system === 'raw' && run.streams === streams);
-    const sluice = runs.find((run) => run.system === 'sluice' && run.streams === streams);
-    if (!raw || !sluice) continue;
-    const ratio = cpuMsPerThousandTokens(sluice) / cpuMsPerThousandTokens(raw);
+  for (const sluice of runs.filter((run) => run.system !== 'raw')) {
+    const raw = runs.find((run) => run.system === 'raw' && sameScenario(run, sluice));
+    if (!raw) continue;
+    const name = `${sluice.scenario.name} ${systemName(sluice)}`;
+    if (sluice.scenario.tokensPerSecond === undefined) {
+      const share = streamingTokensPerSecond(sluice) / streamingTokensPerSecond(raw);
+      lines.push(
+        `${name}: ${fixed(share, 2)}× the raw relay's tokens/s while streaming (target ≥ 0.5×: ${verdict(share >= 0.5)})`,
+      );
+      continue;
+    }
+    const cpuRatio = cpuMsPerThousandTokens(sluice) / cpuMsPerThousandTokens(raw);
     const upstreamRatio =
       cpuMsPerThousandUpstreamTokens(sluice) / cpuMsPerThousandUpstreamTokens(raw);
+    const addedFirst =
+      percentile(sluice.delivery.firstText, 0.5) - percentile(raw.delivery.firstText, 0.5);
     const p50 =
       percentile(sluice.delivery.latencies, 0.5) - percentile(raw.delivery.latencies, 0.5);
     const p99 =
       percentile(sluice.delivery.latencies, 0.99) - percentile(raw.delivery.latencies, 0.99);
+    const exactAll = sluice.delivery.exact === sluice.streams;
     lines.push(
-      `${String(streams).padStart(5)} streams: Sluice CPU per token = ${fixed(ratio, 2)}× the raw relay's ` +
-        `(target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'MISSED'}; per upstream piece ${fixed(upstreamRatio, 2)}×); ` +
-        `added latency p50 ${p50 >= 0 ? '+' : ''}${fixed(p50, 2)} ms, ` +
-        `p99 ${p99 >= 0 ? '+' : ''}${fixed(p99, 2)} ms`,
+      `${name} (${sluice.streams} streams): CPU per token ${fixed(cpuRatio, 2)}× the raw relay's ` +
+        `(target ≤ 1.5×: ${verdict(cpuRatio <= 1.5)}; per upstream piece ${fixed(upstreamRatio, 2)}×); ` +
+        `first token p50 ${addedFirst >= 0 ? '+' : '−'}${fixed(Math.abs(addedFirst), 0)} ms${sluice.streams >= 100 && sluice.streams < 1000 ? ` (target ≤ 50 ms: ${verdict(addedFirst <= 50)})` : ''}; ` +
+        `delivery latency p50 ${p50 >= 0 ? '+' : ''}${fixed(p50, 2)} ms, p99 ${p99 >= 0 ? '+' : ''}${fixed(p99, 2)} ms; ` +
+        `${sluice.delivery.exact}/${sluice.streams} exact${sluice.streams >= 1000 ? ` (target all: ${verdict(exactAll)})` : ''}`,
     );
   }
   return lines;
 }
 
-function thousandLine(runs: readonly RelayRun[], tokensPerSecond: number): string[] {
+function profileLines(runs: readonly RelayRun[]): string[] {
+  const lines: string[] = [];
+  for (const run of runs) {
+    if (!run.profile) continue;
+    lines.push(
+      ...formatProfileSummary(
+        `${run.scenario.name} ${systemName(run)} × ${run.streams}`,
+        run.profile,
+      ),
+      '',
+    );
+  }
+  if (lines.length === 0) return [];
+  return [
+    "Where the CPU goes: each system under test profiled during its load window (V8's sampling profiler,",
+    '1 ms interval, the same as `node --cpu-prof`; both systems alike). Self time grouped by npm package,',
+    'workspace module (package: file) or Node internal; "(garbage collector)" is V8\'s own.',
+    '',
+    ...lines,
+  ];
+}
+
+function thousandLine(runs: readonly RelayRun[]): string[] {
   const thousand = runs.filter((run) => run.streams >= 1000);
   return thousand.map((run) => {
     const all = run.delivery.exact === run.streams;
     return (
-      `${run.streams} × ${tokensPerSecond} tok/s through ${systemName(run)}: ` +
+      `${run.scenario.name}: ${run.streams} × ${run.scenario.tokensPerSecond ?? 'unpaced'} tok/s through ${systemName(run)}: ` +
       `${all ? 'ALL' : 'NOT all'} completed exactly (${run.delivery.exact}/${run.streams}), ` +
       `${run.peakConnections.server} client connections open at once (kernel count), ` +
       `${run.delivery.reconnects} reconnects`
@@ -163,7 +299,7 @@ function thousandLine(runs: readonly RelayRun[], tokensPerSecond: number): strin
 function detailLines(runs: readonly RelayRun[]): string[] {
   const lines: string[] = [];
   for (const run of runs) {
-    const name = `${systemName(run)} × ${run.streams}`;
+    const name = `${run.scenario.name} ${systemName(run)} × ${run.streams}`;
     const parts = [
       `end events: ${describeCounts(run.endStatuses)}`,
       `accepted p50/p99 ${percentiles(run.delivery.accepted)} ms, stream open ${percentiles(run.delivery.opened)} ms`,
@@ -195,17 +331,31 @@ export function formatRelayReport(
   settings: RelayBenchResult['settings'],
   runs: readonly RelayRun[],
 ): string {
-  const seconds = settings.piecesPerStream / settings.tokensPerSecond;
+  const shapes = settings.scenarios
+    .map(
+      (scenario) =>
+        `${scenario.name} ${scenario.streams} × ${scenario.tokensPerSecond === undefined ? 'unpaced' : `${scenario.tokensPerSecond} pieces/s`}, ` +
+        `${scenario.pieces >= 10_000 ? 'whole plans' : `${scenario.pieces} pieces`}${scenario.repeats ? `, ${scenario.repeats} streams in turn` : ''}`,
+    )
+    .join('; ');
   return [
     '',
     'Relay bench: what Sluice adds between the upstream and a subscriber, against a raw node:http SSE relay',
-    `upstream: simulator (own process), ${settings.tokensPerSecond} pieces/s per stream, first piece after ` +
-      `${settings.firstTokenDelayMs} ms, ${settings.piecesPerStream} pieces per stream (≈${fixed(seconds, 0)} s; ` +
-      'the model "@length-after-N" ends it with finish_reason "length", usage and [DONE]), ' +
+    `scenarios: ${shapes}. Upstream: the simulator (own process, one per scenario), first piece after ` +
+      `${settings.firstTokenDelayMs} ms; the model "@length-after-N" ends a stream with finish_reason "length", usage and [DONE]; ` +
       `keep-alive comments every ${settings.keepAliveIntervalMs} ms; a run is cut ${fixed(settings.graceMs / 1000, 0)} s after its last stream's scheduled end`,
     'processes: system under test | simulator | clients (the bench process), on 2 shared cores, loopback 127.0.0.1;',
-    '  Sluice: real server, SQLite file, persistence on (FLUSH_INTERVAL_MS 250), @trpc/client httpSubscriptionLink;',
+    '  Sluice plans: plan.create, then plan.events until end; Sluice chat: chat.createSession, chat.events, then chat.send,',
+    "  until the reply's end; real server, SQLite file, persistence on (FLUSH_INTERVAL_MS 250), @trpc/client httpSubscriptionLink;",
     '  raw relay: node:http + fetch + eventsource-parser, one SSE event per piece, no persistence; clients: fetch + eventsource-parser',
+    '',
+    ...summaryTable(runs),
+    '',
+    "tok/s (S1): tokens delivered ÷ the time spent streaming (each stream's first text → last text, summed).",
+    "CPU µs/token: the server process's CPU in the load window, less its idle rate, per delivered token (start path included).",
+    "first token: client's first request (plan.create / chat.createSession / relay GET) → first text; includes the",
+    `  simulator's ${settings.firstTokenDelayMs} ms first-piece delay, so the raw relay's figure is the floor and "+n" is what Sluice adds.`,
+    "complete and exact: the client got the end event and its text equals, character for character, the upstream's.",
     '',
     ...renderTable(runs),
     '',
@@ -215,19 +365,19 @@ export function formatRelayReport(
     "  simulator had written it to its socket (observed in the simulator process; both clocks are this machine's",
     '  wall clock at sub-ms resolution). It is end-to-end delivery latency: loopback, the system under test, and the',
     "  client process's own parsing and event-loop delay, which all share the same 2 cores.",
-    "1st text: client start (plan.create / relay GET) → first text, ms (includes the simulator's first-piece delay).",
+    "1st text: client start → first text, ms (includes the simulator's first-piece delay).",
     'CPU ms/1k tok: user+system CPU of the system-under-test process during the load window, less its idle rate',
-    '  (timers and this probe, measured just before), per 1,000 delivered pieces; it includes accepting connections,',
-    '  plan.create and the database writes. /1k upstream: the same per 1,000 pieces the simulator wrote for the',
-    "  run's streams, delivered or not (they differ when a system falls behind). CPU cores: gross CPU ÷ wall time.",
+    '  (timers and this probe, measured just before), per 1,000 delivered pieces (= µs per token); it includes accepting',
+    '  connections, plan.create / chat.send and the database writes. CPU cores: gross CPU ÷ wall time.',
     'loop p99/max: event-loop delay of that process during the window, ms (perf_hooks, 20 ms resolution).',
     'peak RSS / heap: sampled every 200 ms in that process during the window (value before the load in brackets).',
     'conns in/up: most established TCP connections clients→server and server→simulator (from /proc/net/tcp).',
     '',
     ...comparisonLines(runs),
-    ...thousandLine(runs, settings.tokensPerSecond),
+    ...thousandLine(runs),
     '',
     ...detailLines(runs),
     '',
+    ...profileLines(runs),
   ].join('\n');
 }

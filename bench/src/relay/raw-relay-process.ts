@@ -1,5 +1,6 @@
 /** Worker: the raw relay baseline as a system under test, in its own process. */
 import type { AddressInfo } from 'node:net';
+import { createCpuProfiler } from './cpu-profile';
 import { createProcessProbe } from './process-probe';
 import type { ServerInfo } from './protocol';
 import { createRawRelayServer } from './raw-relay-server';
@@ -13,8 +14,11 @@ runWorker(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const info: ServerInfo = { url: `http://127.0.0.1:${port}`, port };
+  const profiler = createCpuProfiler();
   serveWorker(info, {
     usage: () => probe.usage(),
+    'profile-start': () => profiler.start(),
+    'profile-stop': () => profiler.stop(),
     'reset-peaks': () => probe.resetPeaks(),
     async close() {
       server.closeAllConnections();

@@ -4,43 +4,74 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBenchApiKey } from './bench-account';
 import { type ClientStream, type LoadOptions, type LoadResult, wallClock } from './client-stream';
+import { type CpuProfile, type ProfileSummary, summarizeCpuProfile } from './cpu-profile';
 import { formatRelayReport } from './format-relay-report';
 import { machineBusyCores, machineBusyMs } from './machine-load';
 import { type DeliveryMeasurement, measureDelivery } from './measure-delivery';
 import type { ProcessUsage, ServerInfo, UpstreamStream } from './protocol';
 import { runRawRelayClients } from './raw-relay-clients';
-import { readPersistedPlans, runSluiceClients, type SluiceLoadResult } from './sluice-clients';
+import {
+  readPersistedPlans,
+  readPersistedReplies,
+  runSluiceChatClients,
+  runSluiceClients,
+  type SluiceLoadResult,
+} from './sluice-clients';
 import { killAllWorkers, startWorker, type Worker } from './start-worker';
 import { sampleConnections } from './tcp-connections';
 
-export type RelaySystem = 'raw' | 'sluice';
+/** The raw relay, or Sluice through one of its two paths (plan.create / chat.send). */
+export type RelaySystem = 'raw' | 'plans' | 'chat';
+
+/** One load shape: the issue's S1, S2, S3. */
+export interface RelayScenario {
+  name: string;
+  /** Concurrent streams. */
+  streams: number;
+  /** Upstream pieces per second per stream; undefined: unpaced (as fast as the upstream writes). */
+  tokensPerSecond?: number;
+  /** Upstream pieces per stream (the simulator's `length-after-<K>`; a whole plan is ~700). */
+  pieces: number;
+  /** Runs the streams this many times, one batch after another (S1: one stream, repeated). */
+  repeats?: number;
+}
+
+export const defaultScenarios: readonly RelayScenario[] = [
+  { name: 'S1', streams: 1, pieces: 100_000, repeats: 10 },
+  { name: 'S2', streams: 100, tokensPerSecond: 50, pieces: 300 },
+  { name: 'S3', streams: 1000, tokensPerSecond: 20, pieces: 300 },
+];
+
+/** What an unpaced simulator is told: no wait between pieces. */
+const unpacedTokensPerSecond = 1e9;
 
 export interface RelayBenchOptions {
-  /** Concurrent streams per scenario. Default [1, 100, 1000]. */
-  scenarios?: readonly number[];
-  /** Systems under test, in run order. Default ['raw', 'sluice']. */
+  /** Load shapes, in run order. Default S1, S2, S3 (see defaultScenarios). */
+  scenarios?: readonly RelayScenario[];
+  /** Systems under test, in run order. Default ['raw', 'plans', 'chat']. */
   systems?: readonly RelaySystem[];
-  /** Per-stream upstream pace. Default 20 pieces per second. */
-  tokensPerSecond?: number;
   /** Default 200 ms. */
   firstTokenDelayMs?: number;
-  /** Upstream pieces per stream (a full plan is ~700; 300 at 20/s is 15 s). Default 300. */
-  piecesPerStream?: number;
   /** The simulator's keep-alive comment cadence. Default 1000 ms (its own default is 300). */
   keepAliveIntervalMs?: number;
   /** How long past the last stream's scheduled end a run may last before it is cut. Default 10 s. */
   graceMs?: number;
   /** Before each run, wait up to this long for other processes to go quiet. Default 10 s. */
   quietWaitMs?: number;
-  /** Runs each system under test with --cpu-prof, writing .cpuprofile files to `<dir>/<system>/`. */
-  cpuProfileDir?: string;
+  /** Profiles every system under test during each load window (V8's sampling profiler). Default true. */
+  profile?: boolean;
   /** Progress lines. Default: console.log. The report itself always goes to stdout. */
   log?: (line: string) => void;
 }
 
 export interface RelayRun {
   system: RelaySystem;
+  scenario: RelayScenario;
   streams: number;
+  /** Sum over streams of first text → last text, ms: the time spent streaming. */
+  streamingMs: number;
+  /** Where the server's CPU went during the load window (when profiled). */
+  profile?: ProfileSummary;
   rampMs: number;
   wallMs: number;
   delivery: DeliveryMeasurement;
@@ -65,7 +96,7 @@ export interface RelayRun {
 }
 
 export interface RelayBenchResult {
-  settings: Required<Omit<RelayBenchOptions, 'cpuProfileDir' | 'log'>>;
+  settings: Required<Omit<RelayBenchOptions, 'log'>>;
   runs: RelayRun[];
   report: string;
 }
@@ -106,7 +137,6 @@ function rampFor(streams: number): number {
 interface RunContext {
   simulator: Worker<ServerInfo>;
   settings: RelayBenchResult['settings'];
-  cpuProfileDir: string | undefined;
   log: (line: string) => void;
 }
 
@@ -115,9 +145,7 @@ async function startSystem(
   context: RunContext,
 ): Promise<{ worker: Worker<ServerInfo>; cleanup: () => void; apiKey?: string }> {
   const env: Record<string, string> = { BENCH_UPSTREAM_URL: context.simulator.info.url };
-  const execArgv = context.cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(context.cpuProfileDir, system)}`]
-    : [];
+  const execArgv: string[] = [];
   if (system === 'raw') {
     const worker = await startWorker<ServerInfo>(workerUrl('raw-relay-process.ts'), {
       env,
@@ -174,19 +202,49 @@ function runClients(
   system: RelaySystem,
   options: LoadOptions,
   apiKey: string | undefined,
-): Promise<LoadResult> {
-  return system === 'raw'
-    ? runRawRelayClients(options)
-    : runSluiceClients({ ...options, apiKey: sluiceKey(apiKey) });
+): Promise<LoadResult | SluiceLoadResult> {
+  switch (system) {
+    case 'raw':
+      return runRawRelayClients(options);
+    case 'plans':
+      return runSluiceClients({ ...options, apiKey: sluiceKey(apiKey) });
+    case 'chat':
+      return runSluiceChatClients({ ...options, apiKey: sluiceKey(apiKey) });
+  }
+}
+
+function isSluiceLoad(load: LoadResult | SluiceLoadResult): load is SluiceLoadResult {
+  return 'client' in load;
+}
+
+/** Sum over streams of first text → last text. */
+function streamingMsOf(streams: readonly ClientStream[]): number {
+  let total = 0;
+  for (const stream of streams) {
+    const first = stream.receiptTimes[0];
+    const last = stream.receiptTimes.at(-1);
+    if (first !== undefined && last !== undefined) total += last - first;
+  }
+  return total;
+}
+
+function timeLimitMs(scenario: RelayScenario, settings: RelayBenchResult['settings']): number {
+  const streamingMs =
+    scenario.tokensPerSecond === undefined
+      ? 20_000
+      : (scenario.pieces * 1000) / scenario.tokensPerSecond;
+  return rampFor(scenario.streams) + settings.firstTokenDelayMs + streamingMs + settings.graceMs;
 }
 
 async function runOne(
   system: RelaySystem,
-  streams: number,
+  scenario: RelayScenario,
   context: RunContext,
 ): Promise<RelayRun> {
   const { settings, simulator } = context;
-  const runId = `${system}${streams}`;
+  const { streams } = scenario;
+  // Tags are `bench-<run>-<index>`: the run id is lower-case letters and digits only.
+  const runId = `${system}${scenario.name.toLowerCase()}`;
   const { worker, cleanup, apiKey } = await startSystem(system, context);
   try {
     // One short stream first: module loading and JIT warm-up stay out of the measurement.
@@ -208,57 +266,71 @@ async function runOne(
 
     const idleCpuMsPerSecond = await waitForQuiet(context, worker);
     const rampMs = rampFor(streams);
-    const deadlineMs =
-      rampMs +
-      settings.firstTokenDelayMs +
-      (settings.piecesPerStream * 1000) / settings.tokensPerSecond +
-      settings.graceMs;
     const connections = sampleConnections([worker.info.port, simulator.info.port]);
     const simulatorBefore = await simulator.request<ProcessUsage>('usage');
+    if (settings.profile) await worker.request('profile-start');
     const before = await worker.request<ProcessUsage>('reset-peaks');
     const clientsBefore = processCpuMs();
     const machineBefore = await machineBusyMs();
     const startedAt = wallClock();
 
-    const loadOptions: LoadOptions = {
-      url: worker.info.url,
-      runId,
-      streams,
-      pieces: settings.piecesPerStream,
-      rampMs,
-      signal: AbortSignal.timeout(deadlineMs),
-    };
-    // Every stream listens for the deadline (a few listeners each).
-    setMaxListeners(0, loadOptions.signal);
-    let sluiceLoad: SluiceLoadResult | undefined;
-    let load: LoadResult;
-    if (system === 'sluice') {
-      sluiceLoad = await runSluiceClients({ ...loadOptions, apiKey: sluiceKey(apiKey) });
-      load = sluiceLoad;
-    } else {
-      load = await runRawRelayClients(loadOptions);
+    const loads: Array<LoadResult | SluiceLoadResult> = [];
+    for (let repeat = 0; repeat < (scenario.repeats ?? 1); repeat++) {
+      const signal = AbortSignal.timeout(timeLimitMs(scenario, settings));
+      // Every stream listens for the deadline (a few listeners each).
+      setMaxListeners(0, signal);
+      loads.push(
+        await runClients(
+          system,
+          {
+            url: worker.info.url,
+            runId: scenario.repeats ? `${runId}r${repeat}` : runId,
+            streams,
+            pieces: scenario.pieces,
+            rampMs,
+            signal,
+          },
+          apiKey,
+        ),
+      );
     }
 
     const wallMs = wallClock() - startedAt;
     const clientsCpuMs = processCpuMs() - clientsBefore;
     const after = await worker.request<ProcessUsage>('usage');
+    const cpuProfile = settings.profile
+      ? await worker.request<CpuProfile | undefined>('profile-stop')
+      : undefined;
     const simulatorAfter = await simulator.request<ProcessUsage>('usage');
     const machineCpuMs = (await machineBusyMs()) - machineBefore;
     const serverCpuMs = cpuMs(before, after);
     const simulatorCpuMs = cpuMs(simulatorBefore, simulatorAfter);
     const peaks = await connections.stop();
 
-    let persisted: RelayRun['persisted'];
+    const clientStreams = loads.flatMap((load) => load.streams);
     const upstream = await simulator.request<UpstreamStream[]>('collect', {
-      tagPrefix: `bench-${runId}-`,
+      tagPrefix: `bench-${runId}`,
     });
-    if (sluiceLoad) {
-      // Only streams that ended: a plan cut at the deadline is still generating.
+    let persisted: RelayRun['persisted'];
+    const sluiceLoads = loads.filter(isSluiceLoad);
+    const firstSluiceLoad = sluiceLoads[0];
+    if (firstSluiceLoad) {
+      // Only streams that ended: a plan or reply cut at the deadline is still generating.
       const endedTags = new Set(
-        load.streams.filter((stream) => stream.ended).map((stream) => stream.tag),
+        clientStreams.filter((stream) => stream.ended).map((stream) => stream.tag),
       );
-      const planIds = new Map([...sluiceLoad.planIds].filter(([tag]) => endedTags.has(tag)));
-      const saved = await readPersistedPlans(sluiceLoad.client, planIds);
+      const ended = <TValue>(entries: Iterable<[string, TValue]>) =>
+        new Map([...entries].filter(([tag]) => endedTags.has(tag)));
+      const saved =
+        system === 'plans'
+          ? await readPersistedPlans(
+              firstSluiceLoad.client,
+              ended(sluiceLoads.flatMap((load) => [...load.planIds])),
+            )
+          : await readPersistedReplies(
+              firstSluiceLoad.client,
+              ended(sluiceLoads.flatMap((load) => [...load.replies])),
+            );
       const upstreamByTag = new Map(upstream.map((stream) => [stream.tag, stream]));
       let exact = 0;
       for (const [tag, plan] of saved) {
@@ -273,26 +345,33 @@ async function runOne(
 
     return {
       system,
-      streams,
+      scenario,
+      streams: clientStreams.length,
       rampMs,
       wallMs,
-      delivery: measureDelivery(load.streams, upstream),
+      streamingMs: streamingMsOf(clientStreams),
+      profile: cpuProfile ? summarizeCpuProfile(cpuProfile) : undefined,
+      delivery: measureDelivery(clientStreams, upstream),
       server: { before, after, cpuMs: serverCpuMs, idleCpuMsPerSecond },
       clientsCpuMs,
       simulatorCpuMs,
       otherCpuMs: Math.max(0, machineCpuMs - serverCpuMs - simulatorCpuMs - clientsCpuMs),
-      peakOpenStreams: load.peakOpenStreams,
+      peakOpenStreams: Math.max(...loads.map((load) => load.peakOpenStreams)),
       peakConnections: {
         server: peaks.get(worker.info.port) ?? 0,
         upstream: peaks.get(simulator.info.port) ?? 0,
       },
-      endStatuses: tally(load.streams.map(endStatusOf)),
+      endStatuses: tally(clientStreams.map(endStatusOf)),
       persisted,
     };
   } finally {
     await worker.stop();
     cleanup();
   }
+}
+
+export function systemLabel(system: RelaySystem): string {
+  return system === 'raw' ? 'raw relay' : `Sluice ${system}`;
 }
 
 /**
@@ -302,39 +381,45 @@ async function runOne(
  */
 export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult> {
   const settings: RelayBenchResult['settings'] = {
-    scenarios: options.scenarios ?? [1, 100, 1000],
-    systems: options.systems ?? ['raw', 'sluice'],
-    tokensPerSecond: options.tokensPerSecond ?? 20,
+    scenarios: options.scenarios ?? defaultScenarios,
+    systems: options.systems ?? ['raw', 'plans', 'chat'],
     firstTokenDelayMs: options.firstTokenDelayMs ?? 200,
-    piecesPerStream: options.piecesPerStream ?? 300,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 1000,
     graceMs: options.graceMs ?? 10_000,
     quietWaitMs: options.quietWaitMs ?? 10_000,
+    profile: options.profile ?? true,
   };
   const log = options.log ?? ((line: string) => console.log(line));
   const runs: RelayRun[] = [];
-  const simulator = await startWorker<ServerInfo>(workerUrl('simulator-process.ts'), {
-    env: {
-      BENCH_TOKENS_PER_SECOND: String(settings.tokensPerSecond),
-      BENCH_FIRST_TOKEN_DELAY_MS: String(settings.firstTokenDelayMs),
-      BENCH_KEEP_ALIVE_INTERVAL_MS: String(settings.keepAliveIntervalMs),
-    },
-  });
-  const context: RunContext = { simulator, settings, cpuProfileDir: options.cpuProfileDir, log };
   try {
-    for (const streams of settings.scenarios) {
-      for (const system of settings.systems) {
-        log(`relay bench: ${system === 'raw' ? 'raw relay' : 'Sluice'} × ${streams} streams…`);
-        const run = await runOne(system, streams, context);
-        log(
-          `  ${run.delivery.exact}/${streams} exact, ${run.delivery.tokensDelivered} tokens, ` +
-            `server CPU ${run.server.cpuMs.toFixed(0)} ms in ${(run.wallMs / 1000).toFixed(1)} s`,
-        );
-        runs.push(run);
+    for (const scenario of settings.scenarios) {
+      // One simulator per scenario: the pace is the simulator's.
+      const simulator = await startWorker<ServerInfo>(workerUrl('simulator-process.ts'), {
+        env: {
+          BENCH_TOKENS_PER_SECOND: String(scenario.tokensPerSecond ?? unpacedTokensPerSecond),
+          BENCH_FIRST_TOKEN_DELAY_MS: String(settings.firstTokenDelayMs),
+          BENCH_KEEP_ALIVE_INTERVAL_MS: String(settings.keepAliveIntervalMs),
+        },
+      });
+      const context: RunContext = { simulator, settings, log };
+      try {
+        for (const system of settings.systems) {
+          log(
+            `relay bench ${scenario.name}: ${systemLabel(system)} × ${scenario.streams} streams` +
+              `${scenario.repeats ? ` × ${scenario.repeats} in turn` : ''}…`,
+          );
+          const run = await runOne(system, scenario, context);
+          log(
+            `  ${run.delivery.exact}/${run.streams} exact, ${run.delivery.tokensDelivered} tokens, ` +
+              `server CPU ${run.server.cpuMs.toFixed(0)} ms in ${(run.wallMs / 1000).toFixed(1)} s`,
+          );
+          runs.push(run);
+        }
+      } finally {
+        await simulator.stop();
       }
     }
   } finally {
-    await simulator.stop();
     killAllWorkers();
   }
   const report = formatRelayReport(settings, runs);

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AppRouter } from '@sluice/server';
-import type { PlanEvent } from '@sluice/shared';
+import type { ChatEvent, PlanEvent } from '@sluice/shared';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -146,8 +146,10 @@ function followPlan(
 
 export interface SluiceLoadResult extends LoadResult {
   client: SluiceClient;
-  /** Plan id by stream tag. */
+  /** Plan id by stream tag (the plans path). */
   planIds: Map<string, string>;
+  /** Session and reply ids by stream tag (the chat path). */
+  replies: Map<string, { sessionId: string; messageId: string }>;
 }
 
 /**
@@ -194,7 +196,7 @@ export async function runSluiceClients(
     }),
   );
   if (refusal) throw new ServerRefusedError(refusal);
-  return { streams, peakOpenStreams: counter.peak, client, planIds };
+  return { streams, peakOpenStreams: counter.peak, client, planIds, replies: new Map() };
 }
 
 export interface PersistedPlan {
@@ -218,6 +220,173 @@ export async function readPersistedPlans(
         const refusal = refusalOf('plan.get', error);
         if (refusal) throw new ServerRefusedError(refusal);
         persisted.set(tag, { content: '', status: `plan.get failed: ${errorMessage(error)}` });
+      }
+    }),
+  );
+  return persisted;
+}
+
+/**
+ * chat.createSession, then chat.events, then (once the subscription is open) chat.send; the
+ * reply's events until its `end`. The stream starts at the first request (createSession).
+ */
+function followReply(
+  client: SluiceClient,
+  stream: ClientStream,
+  sessionId: string,
+  content: string,
+  signal: AbortSignal,
+  counter: ReturnType<typeof createOpenCounter>,
+  onRefusal: (message: string) => void,
+  onSent: (messageId: string) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let started = false;
+    let messageId: string | undefined;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      if (started) counter.closed();
+      signal.removeEventListener('abort', onAbort);
+      subscription.unsubscribe();
+      resolve();
+    };
+    const onAbort = () => {
+      stream.error ??= 'deadline';
+      finish();
+    };
+    const send = () => {
+      client.chat.send.mutate({ sessionId, content }, { signal }).then(
+        (sent) => {
+          stream.acceptedAt = wallClock();
+          messageId = sent.messageId;
+          onSent(sent.messageId);
+        },
+        (error: unknown) => {
+          stream.error = signal.aborted ? 'deadline' : errorMessage(error);
+          const refusal = refusalOf('chat.send', error);
+          if (refusal) onRefusal(refusal);
+          finish();
+        },
+      );
+    };
+    const subscription = client.chat.events.subscribe(
+      { sessionId },
+      {
+        onStarted() {
+          if (started) return;
+          started = true;
+          stream.openedAt = wallClock();
+          counter.opened();
+          send();
+        },
+        onConnectionStateChange(state) {
+          if (state.state === 'connecting' && state.error) stream.reconnects += 1;
+        },
+        onData(tracked) {
+          const event = tracked.data as ChatEvent;
+          // The session has one reply; its id may arrive after its first events.
+          if (event.messageId === null || (messageId && event.messageId !== messageId)) return;
+          if (event.type === 'text-delta') receiveText(stream, stream.text + event.text);
+          else if (event.type === 'snapshot') {
+            if (event.content !== stream.text) receiveText(stream, event.content);
+          } else if (event.type === 'end') {
+            stream.ended = true;
+            stream.endStatus = event.reason ? `${event.status}/${event.reason}` : event.status;
+            finish();
+          }
+        },
+        onError(error) {
+          stream.error = errorMessage(error);
+          const refusal = refusalOf('chat.events', error);
+          if (refusal) onRefusal(refusal);
+          finish();
+        },
+        onComplete() {
+          if (!stream.ended) stream.error ??= 'the subscription completed without its end event';
+          finish();
+        },
+      },
+    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * N chat clients of the Sluice server, started evenly over the ramp: each makes a session
+ * whose model is the bench's, subscribes to it and sends one message. A refusal stops all.
+ */
+export async function runSluiceChatClients(
+  options: LoadOptions & { apiKey: string },
+): Promise<SluiceLoadResult> {
+  let refusal: string | undefined;
+  const refused = new AbortController();
+  const onRefusal = (message: string) => {
+    refusal ??= message;
+    refused.abort();
+  };
+  const signal = AbortSignal.any([options.signal, refused.signal]);
+  setMaxListeners(0, signal);
+  const client = createSluiceClient(options.url, { apiKey: options.apiKey, onRefusal });
+  const counter = createOpenCounter();
+  const replies = new Map<string, { sessionId: string; messageId: string }>();
+  const start = wallClock();
+  const streams = Array.from({ length: options.streams }, (_, index) =>
+    createClientStream(streamTag(options.runId, index)),
+  );
+  await Promise.all(
+    streams.map(async (stream, index) => {
+      await delayUntil(start + (options.rampMs * index) / options.streams, signal);
+      if (signal.aborted) return;
+      stream.startedAt = wallClock();
+      try {
+        const session = await client.chat.createSession.mutate(
+          { title: stream.tag, model: benchModel(options.pieces) },
+          { signal },
+        );
+        await followReply(
+          client,
+          stream,
+          session.id,
+          benchGoals(stream.tag),
+          signal,
+          counter,
+          onRefusal,
+          (messageId) => replies.set(stream.tag, { sessionId: session.id, messageId }),
+        );
+      } catch (error) {
+        const refusalOfCreate = refusalOf('chat.createSession', error);
+        if (refusalOfCreate) onRefusal(refusalOfCreate);
+        stream.error = signal.aborted ? 'deadline' : errorMessage(error);
+      }
+    }),
+  );
+  if (refusal) throw new ServerRefusedError(refusal);
+  return { streams, peakOpenStreams: counter.peak, client, planIds: new Map(), replies };
+}
+
+/** Reads every reply back with chat.getSession (batched), to check what was saved. */
+export async function readPersistedReplies(
+  client: SluiceClient,
+  replies: ReadonlyMap<string, { sessionId: string; messageId: string }>,
+): Promise<Map<string, PersistedPlan>> {
+  const persisted = new Map<string, PersistedPlan>();
+  await Promise.all(
+    [...replies].map(async ([tag, { sessionId, messageId }]) => {
+      try {
+        const { messages } = await client.chat.getSession.query({ sessionId });
+        const reply = messages.find((message) => message.id === messageId);
+        const status = reply?.reason ? `${reply.status}/${reply.reason}` : String(reply?.status);
+        persisted.set(tag, { content: reply?.content ?? '', status });
+      } catch (error) {
+        const refusal = refusalOf('chat.getSession', error);
+        if (refusal) throw new ServerRefusedError(refusal);
+        persisted.set(tag, {
+          content: '',
+          status: `chat.getSession failed: ${errorMessage(error)}`,
+        });
       }
     }),
   );

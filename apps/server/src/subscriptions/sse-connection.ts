@@ -1,5 +1,17 @@
 import type { ServerResponse } from 'node:http';
-import type { SseFrame } from './sse-frames';
+import { formatDataFrame, type SseFrame, type TextDeltaData } from './sse-frames';
+
+/** Consecutive text-deltas queued while the socket was not writable, written as one frame. */
+interface JoinedDelta {
+  event: TextDeltaData;
+  texts: string[];
+  id: string | undefined;
+}
+
+function bytesOf(entry: Buffer | JoinedDelta): Buffer {
+  if (Buffer.isBuffer(entry)) return entry;
+  return formatDataFrame({ ...entry.event, text: entry.texts.join('') }, entry.id).bytes;
+}
 
 /**
  * Runs flushes a slice at a time, so writing one event to thousands of sockets
@@ -68,12 +80,18 @@ export interface SseConnectionOptions {
 
 /**
  * One subscriber's stream: frames are queued, written a batch at a time and only
- * while the socket drains. Past `maxQueuedBytes` the queue is dropped and the
- * stream ends without `return`, so the client reconnects with its last event id.
+ * while the socket drains. While the socket is not writable, consecutive text-deltas
+ * (of the same message) are joined into one frame carrying the later id, so a slow
+ * reader gets fewer, larger deltas instead of one queued frame per token. Past
+ * `maxQueuedBytes` the queue is dropped and the stream ends without `return`, so the
+ * client reconnects with its last event id.
  */
 export function createSseConnection(options: SseConnectionOptions) {
   const { response } = options;
-  let queue: Buffer[] = [];
+  let queue: Array<Buffer | JoinedDelta> = [];
+  /** The last queued entry is a text-delta that later ones may join (this frame's, or joined). */
+  let lastDelta: { frame: SseFrame | undefined; joined: JoinedDelta | undefined } | undefined;
+  let joinedDeltas = 0;
   let queuedBytes = 0;
   let maxQueuedBytes = 0;
   let ending = false;
@@ -101,7 +119,25 @@ export function createSseConnection(options: SseConnectionOptions) {
         }
         connection.flush();
       }
+      if (frame.delta && lastDelta && response.writableNeedDrain && joins(frame.delta.event)) {
+        let joined = lastDelta.joined;
+        if (!joined) {
+          const previous = lastDelta.frame?.delta as NonNullable<SseFrame['delta']>;
+          joined = { event: previous.event, texts: [previous.event.text], id: previous.id };
+          queue[queue.length - 1] = joined;
+          lastDelta = { frame: undefined, joined };
+        }
+        joined.texts.push(frame.delta.event.text);
+        joined.id = frame.delta.id;
+        joinedDeltas += 1;
+        // The frame's size bounds what joining its text adds.
+        queuedBytes += size;
+        if (queuedBytes > maxQueuedBytes) maxQueuedBytes = queuedBytes;
+        options.scheduler.request(connection);
+        return true;
+      }
       queue.push(frame.bytes);
+      lastDelta = frame.delta ? { frame, joined: undefined } : undefined;
       queuedBytes += size;
       if (queuedBytes > maxQueuedBytes) maxQueuedBytes = queuedBytes;
       options.scheduler.request(connection);
@@ -113,13 +149,14 @@ export function createSseConnection(options: SseConnectionOptions) {
       if (queue.length > 0 && !response.writableNeedDrain) {
         const batch = queue;
         queue = [];
+        lastDelta = undefined;
         queuedBytes = 0;
         lastWriteAt = Date.now();
         if (batch.length === 1) {
-          response.write(batch[0]);
+          response.write(bytesOf(batch[0] as Buffer | JoinedDelta));
         } else {
           response.cork();
-          for (const bytes of batch) response.write(bytes);
+          for (const entry of batch) response.write(bytesOf(entry));
           response.uncork();
         }
       }
@@ -158,10 +195,21 @@ export function createSseConnection(options: SseConnectionOptions) {
     get maxQueuedBytes() {
       return maxQueuedBytes;
     },
+    /** Text-deltas joined into a queued one instead of queued on their own. */
+    get joinedDeltas() {
+      return joinedDeltas;
+    },
   };
+
+  /** A delta joins the queued one when both belong to the same message (chat) or stream (plans). */
+  function joins(event: TextDeltaData): boolean {
+    const previous = lastDelta?.joined?.event ?? lastDelta?.frame?.delta?.event;
+    return previous !== undefined && previous.messageId === event.messageId;
+  }
 
   function overflow(): void {
     queue = [];
+    lastDelta = undefined;
     queuedBytes = 0;
     settleFlushWaiters();
     ending = true;
@@ -176,6 +224,7 @@ export function createSseConnection(options: SseConnectionOptions) {
   response.on('close', () => {
     closed = true;
     queue = [];
+    lastDelta = undefined;
     queuedBytes = 0;
     settleFlushWaiters();
     if (lingerTimer) clearTimeout(lingerTimer);

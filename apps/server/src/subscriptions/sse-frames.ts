@@ -6,6 +6,23 @@
 
 export interface SseFrame {
   bytes: Buffer;
+  /**
+   * Set on a text-delta's frame: its event and id, so a subscriber whose socket is not
+   * writable can join consecutive deltas into one frame instead of queueing one per token.
+   */
+  delta?: { event: TextDeltaData; id: string | undefined };
+}
+
+/** A text-delta event as it goes on the wire (chat's carries its messageId too). */
+export interface TextDeltaData {
+  type: 'text-delta';
+  text: string;
+  messageId?: unknown;
+}
+
+function isTextDelta(data: object): data is TextDeltaData {
+  const candidate = data as { type?: unknown; text?: unknown };
+  return candidate.type === 'text-delta' && typeof candidate.text === 'string';
 }
 
 function frame(lines: string): SseFrame {
@@ -24,7 +41,7 @@ export function serializedErrorFrame(errorShape: unknown): SseFrame {
   return frame(`event: serialized-error\ndata: ${JSON.stringify(errorShape)}\n`);
 }
 
-function formatDataFrame(data: unknown, id: string | undefined): SseFrame {
+export function formatDataFrame(data: unknown, id: string | undefined): SseFrame {
   const json = JSON.stringify(data);
   return frame(id === undefined ? `data: ${json}\n` : `data: ${json}\nid: ${id}\n`);
 }
@@ -50,6 +67,7 @@ export function createDataFrameCache() {
       }
       formatted += 1;
       const created = formatDataFrame(data, id);
+      if (isTextDelta(data)) created.delta = { event: data, id };
       frames.set(data, { id, frame: created });
       return created;
     },

@@ -63,6 +63,7 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
   const connections = new Set<SseConnection>();
   let overflows = 0;
   let maxQueuedBytes = 0;
+  let joinedDeltas = 0;
   const config = options.router._def._config;
 
   const pingTimer = setInterval(() => {
@@ -138,6 +139,7 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     connections.add(connection);
     response.on('close', () => {
       if (connection.maxQueuedBytes > maxQueuedBytes) maxQueuedBytes = connection.maxQueuedBytes;
+      joinedDeltas += connection.joinedDeltas;
       connections.delete(connection);
       abort.abort();
       release();
@@ -232,8 +234,10 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
     stats() {
       let queued = 0;
       let currentMax = maxQueuedBytes;
+      let joined = joinedDeltas;
       for (const connection of connections) {
         queued += connection.queuedBytes;
+        joined += connection.joinedDeltas;
         if (connection.maxQueuedBytes > currentMax) currentMax = connection.maxQueuedBytes;
       }
       return {
@@ -243,6 +247,8 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
         queuedBytes: queued,
         /** The most any one subscriber ever had waiting. */
         maxQueuedBytes: currentMax,
+        /** Text-deltas joined into a queued one while their subscriber's socket was not writable. */
+        joinedDeltas: joined,
         frames: frames.stats(),
       };
     },

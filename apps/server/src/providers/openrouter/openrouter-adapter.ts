@@ -69,14 +69,49 @@ function eventsFromCompletion(text: string): ProviderEvent[] {
 }
 
 /**
- * Reads an SSE body into normalised events. Bytes are decoded with a streaming
- * TextDecoder (multibyte characters split across reads are kept whole) and framed by
- * eventsource-parser (comments, CRLF, events without a final blank line).
+ * The events of one network read, with consecutive text (and reasoning) deltas joined into
+ * one: a read that carries many tokens (a fast upstream, a busy server catching up) costs one
+ * event downstream, not one per token. Order and every character are kept.
+ */
+export function joinDeltas(events: ProviderEvent[]): ProviderEvent[] {
+  if (events.length < 2) return events;
+  const joined: ProviderEvent[] = [];
+  let run: { type: 'text-delta' | 'reasoning-delta'; texts: string[] } | undefined;
+  const closeRun = () => {
+    if (!run) return;
+    joined.push({
+      type: run.type,
+      text: run.texts.length === 1 ? (run.texts[0] as string) : run.texts.join(''),
+    });
+    run = undefined;
+  };
+  for (const event of events) {
+    if (event.type === 'text-delta' || event.type === 'reasoning-delta') {
+      if (run?.type === event.type) {
+        run.texts.push(event.text);
+        continue;
+      }
+      closeRun();
+      run = { type: event.type, texts: [event.text] };
+      continue;
+    }
+    closeRun();
+    joined.push(event);
+  }
+  closeRun();
+  return joined;
+}
+
+/**
+ * Reads an SSE body into normalised events, one batch per network read (see joinDeltas).
+ * Bytes are decoded with a streaming TextDecoder (multibyte characters split across reads
+ * are kept whole) and framed by eventsource-parser (comments, CRLF, events without a final
+ * blank line).
  */
 export async function* readChatCompletionStream(
   body: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<ProviderEvent> {
-  const pending: ProviderEvent[] = [];
+  let pending: ProviderEvent[] = [];
   let seenMetadata = false;
   let done = false;
   const parser = createParser({
@@ -89,8 +124,10 @@ export async function* readChatCompletionStream(
       }
       if (data === '') return;
       const events = parseChatCompletionChunk(data, seenMetadata);
-      for (const event of events) if (event.type === 'response-metadata') seenMetadata = true;
-      pending.push(...events);
+      for (const event of events) {
+        if (event.type === 'response-metadata') seenMetadata = true;
+        pending.push(event);
+      }
     },
     onComment() {
       pending.push({ type: 'keep-alive' });
@@ -99,12 +136,16 @@ export async function* readChatCompletionStream(
   const decoder = new TextDecoder();
   for await (const bytes of body) {
     parser.feed(decoder.decode(bytes, { stream: true }));
-    yield* pending.splice(0);
+    if (pending.length > 0) {
+      const batch = joinDeltas(pending);
+      pending = [];
+      for (const event of batch) yield event;
+    }
     if (done) return;
   }
   // A last event with no terminating blank line still counts (an empty one is ignored).
   parser.feed(`${decoder.decode()}\n\n`);
-  yield* pending.splice(0);
+  for (const event of joinDeltas(pending)) yield event;
 }
 
 export function createOpenRouterAdapter(options: OpenRouterAdapterOptions = {}): ProviderAdapter {

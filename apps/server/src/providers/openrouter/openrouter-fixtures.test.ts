@@ -206,6 +206,19 @@ describe('OpenRouter stream replay of recorded captures', () => {
       check(await summarise([bytes]));
     });
 
+    it('yields one delta per network read, not one per chunk (consecutive deltas are joined)', async () => {
+      const kinds: string[] = [];
+      for await (const event of readChatCompletionStream(fromChunks([bytes]))) {
+        kinds.push(event.type);
+      }
+      // One read holding the whole capture: each run of same-kind deltas comes out as one event.
+      for (let index = 1; index < kinds.length; index++) {
+        const kind = kinds[index] as string;
+        if (kind === 'text-delta' || kind === 'reasoning-delta')
+          expect(kinds[index - 1]).not.toBe(kind);
+      }
+    });
+
     it('replays one byte at a time (every byte boundary)', async () => {
       check(await summarise(splitAt(bytes, new Array(bytes.length).fill(1))));
     });
@@ -228,6 +241,26 @@ describe('OpenRouter stream replay of recorded captures', () => {
         expect(summary.errors.length).toBe(expectation.errorStatus === undefined ? 0 : 1);
       }
     });
+  });
+
+  it('turns a read carrying many content chunks into one text-delta', async () => {
+    const bytes = readFileSync(join(fixturesDirectory, 'openrouter-chat-basic.sse'));
+    const body = bytes.toString('utf8');
+    const contentChunks = body
+      .split('\n')
+      .filter(
+        (line) =>
+          line.startsWith('data:') &&
+          line.includes('"content":"') &&
+          !line.includes('"content":""'),
+      );
+    expect(contentChunks.length).toBeGreaterThan(1);
+    const events: ProviderEvent[] = [];
+    for await (const event of readChatCompletionStream(fromChunks([new Uint8Array(bytes)]))) {
+      events.push(event);
+    }
+    const deltas = events.filter((event) => event.type === 'text-delta');
+    expect(deltas).toEqual([{ type: 'text-delta', text: expectedTexts(body).text }]);
   });
 
   it('keeps a multibyte character whole when its bytes arrive in different reads', async () => {

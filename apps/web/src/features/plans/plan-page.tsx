@@ -14,8 +14,8 @@ import { PlanAnnouncer } from './plan-announcer';
 import { PlanNotFound } from './plan-not-found';
 import { PlanRequest } from './plan-request';
 import { PlanStats } from './plan-stats';
+import { usePlanStream } from './plan-stream';
 import type { PlanStreamSnapshot } from './plan-stream-store';
-import { usePlanStream } from './use-plan-stream';
 import { WeekCard } from './week-card';
 
 function writingPhase(stream: PlanStreamSnapshot): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeptStreams } from './kept-streams';
+import { createKeptEntries as createKeptStreams } from './kept-stream';
 
 function entry(name: string) {
   return { name, holders: 0, save() {} };

@@ -6,7 +6,7 @@ import {
   createPlanStreamConnection,
   type PlanStreamClient,
   type PlanSubscriptionHandlers,
-} from './plan-stream-connection';
+} from './plan-stream';
 import {
   createPlanStreamStore,
   type PlanResumeState,

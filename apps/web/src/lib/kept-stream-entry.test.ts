@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStreamEntry } from './stream-entry';
+import { createStreamEntry } from './kept-stream';
 
 function setUp() {
   const watchers = new Set<() => void>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPlanResumeStorage } from './plan-resume-storage';
+import { createPlanResumeStorage } from './plan-stream';
 import type { PlanResumeState } from './plan-stream-store';
 
 /** An in-memory Storage. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChatResumeStorage } from './chat-resume-storage';
+import { createChatResumeStorage } from './chat-stream';
 import type { ChatResumeState } from './chat-stream-store';
 
 function memoryStorage(): Storage {
