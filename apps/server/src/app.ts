@@ -150,7 +150,9 @@ export async function createServerApp(
     modelsUrl: `${openRouterUrl}/models`,
     logger,
   });
-  await priceRefresher.start();
+  // Online, the models list may be slow or unreachable: the boot does not wait for it.
+  if (config.upstream.kind === 'openrouter') void priceRefresher.start();
+  else await priceRefresher.start();
   const priceRefreshTimer = setInterval(
     () => {
       void priceRefresher.refreshIfStale();

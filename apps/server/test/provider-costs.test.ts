@@ -52,6 +52,31 @@ describe('plans on the direct providers (simulator, offline)', () => {
   });
 });
 
+describe('system.info', () => {
+  it('says how each provider is reached and offers priced models', async () => {
+    stack = await startTestStack();
+    const info = await stack.client.system.info.query();
+    expect(info.providers).toEqual([
+      { name: 'openrouter', mode: 'custom' },
+      { name: 'anthropic', mode: 'custom' },
+      { name: 'openai', mode: 'custom' },
+    ]);
+    expect(info.models).toContainEqual({
+      id: 'anthropic:claude-sonnet-4-5',
+      provider: 'anthropic',
+      inputPerMillionUsd: 3,
+      outputPerMillionUsd: 15,
+    });
+    // The simulator's own models list refreshed the table at boot.
+    expect(info.models).toContainEqual({
+      id: 'sluice/simulator',
+      provider: 'openrouter',
+      inputPerMillionUsd: 0.15,
+      outputPerMillionUsd: 0.6,
+    });
+  });
+});
+
 describe('the real bill after Stop (OpenRouter, simulator)', () => {
   it('stores an estimate at once, then the billed figure, and tells chat subscribers', async () => {
     stack = await startTestStack({
