@@ -279,7 +279,10 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         finishReason,
         document: spec.document,
       });
-      const settled = costs && meter ? costs.settle(spec.request, usage, meter) : undefined;
+      // Nothing produced and nothing reported (a refusal before the first token): no usage.
+      const produced = usage !== undefined || (meter?.outputTokens ?? 0) > 0;
+      const settled =
+        costs && meter && produced ? costs.settle(spec.request, usage, meter) : undefined;
       const finalUsage: GenerationResult['usage'] = settled
         ? {
             inputTokens: settled.inputTokens,
