@@ -30,12 +30,17 @@ async function cancelAfter(pieces: number): Promise<string> {
 
 describe('the billed-cost poller', () => {
   it('gets the bill of a cancelled generation once OpenRouter knows it', async () => {
-    simulator = await startSimulator({ firstTokenDelayMs: 1, generationStatsDelayMs: 30 });
+    simulator = await startSimulator({
+      tokensPerSecond: 2000,
+      firstTokenDelayMs: 1,
+      generationStatsDelayMs: 30,
+    });
     const generationId = await cancelAfter(9);
     const poller = createBilledCostPoller({
       baseUrl: simulator.url,
       logger,
-      delaysMs: [1, 5, 10, 20, 40, 80, 160, 320],
+      // Long enough in all (about 6 s) for a machine under load to record the cancel first.
+      delaysMs: [1, 10, 50, 100, 200, 400, 800, 1600, 3200],
     });
     const billed: BilledCost[] = [];
     const result = await poller.poll({ generationId, onBilled: (bill) => void billed.push(bill) });
@@ -54,7 +59,11 @@ describe('the billed-cost poller', () => {
   });
 
   it('gives up after its bounded attempts, reporting nothing', async () => {
-    simulator = await startSimulator({ firstTokenDelayMs: 1, generationStatsDelayMs: 3_600_000 });
+    simulator = await startSimulator({
+      tokensPerSecond: 2000,
+      firstTokenDelayMs: 1,
+      generationStatsDelayMs: 3_600_000,
+    });
     const generationId = await cancelAfter(2);
     let lookUps = 0;
     const poller = createBilledCostPoller({
