@@ -12,6 +12,7 @@ import type { Simulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { Logger } from 'pino';
+import { createActivityService } from './activity/activity-service';
 import { createAccountRateLimit } from './auth/account-rate-limit';
 import { createApiKeys } from './auth/api-keys';
 import { createAccountSettings } from './auth/app-settings';
@@ -22,6 +23,7 @@ import { createChatService } from './chat/chat-service';
 import { createChatStore } from './chat/chat-store';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
+import { QuotaExceededError, RateLimitedError } from './errors';
 import { createInProcessEventBus } from './generation/event-bus';
 import type { GenerationEngine } from './generation/generation-engine';
 import { createGenerationKind } from './generation/generation-kind';
@@ -30,6 +32,8 @@ import { recoverInterrupted } from './generation/recover-interrupted';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createPlanService } from './plans/plan-service';
 import { createPlanStore } from './plans/plan-store';
@@ -49,6 +53,7 @@ import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
+import { currentRequestId } from './request-context';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
 import {
@@ -57,6 +62,7 @@ import {
 } from './subscriptions/subscription-handler';
 import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
 import { createWatchHandler, type WatchHandler } from './subscriptions/watch-handler';
+import { createOtlpTracing } from './tracing/otlp-tracing';
 import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
@@ -77,6 +83,8 @@ export interface ServerAppOptions {
   subscriptionSliceSize?: number;
   /** Serve plan.events and chat.events through tRPC's own SSE path (a bench baseline). */
   trpcSubscriptionPath?: boolean;
+  /** Node's process metrics on /metrics too (default true). */
+  processMetrics?: boolean;
 }
 
 export interface ServerApp {
@@ -103,6 +111,23 @@ export interface ServerApp {
   readonly subscriptions: SubscriptionHandler;
   /** The SSE writer for stream.watch (open watches, their channels). */
   readonly watches: WatchHandler;
+  /** This instance's metrics (served on /metrics). */
+  readonly metrics: Metrics;
+}
+
+/** The shared cap, counting each refused start on /metrics. */
+function countRefusedSlots(slots: GenerationSlots, onRefused: () => void): GenerationSlots {
+  return {
+    tryReserve() {
+      const slot = slots.tryReserve();
+      if (!slot) onRefused();
+      return slot;
+    },
+    get inUse() {
+      return slots.inUse;
+    },
+    limit: slots.limit,
+  };
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
@@ -187,8 +212,22 @@ export async function createServerApp(
     temperature: config.temperature,
     maxTokens: config.maxTokens,
   };
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    eventLoopDelayMs: () => load.delayMs,
+  });
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise no tracer at all.
+  const tracing = config.tracing ? createOtlpTracing(config.tracing) : undefined;
+  // Asked once per start, just before a slot is taken: a true answer is a refusal.
+  const isOverloaded = () => {
+    const overloaded = load.overloaded();
+    if (overloaded) metrics.startRefused('overloaded');
+    return overloaded;
+  };
   // One cap for plans and chat replies together.
-  const slots = createGenerationSlots(config.maxActiveGenerations);
+  const slots = countRefusedSlots(createGenerationSlots(config.maxActiveGenerations), () =>
+    metrics.startRefused('capacity'),
+  );
   const quotas = createQuotaService({ db, defaults: config.quotas });
   const startRate = createGenerationRateLimit({ perMinute: config.generationsPerMinute });
 
@@ -197,8 +236,6 @@ export async function createServerApp(
     windowMs: options.loadWindowMs,
     ...options.loadMonitor,
   });
-  const isOverloaded = () => load.overloaded();
-
   const generationDependencies = {
     provider,
     flush,
@@ -210,9 +247,12 @@ export async function createServerApp(
     startRate,
     costs,
     maxCostPerGenerationUsd: config.maxCostPerGenerationUsd,
+    metrics,
+    tracer: tracing?.tracer,
   };
   const planKind = createGenerationKind<PlanSemanticEvent>({
     ...generationDependencies,
+    kind: 'plan',
     store: planStore,
   });
   const plans = createPlanService({
@@ -225,6 +265,7 @@ export async function createServerApp(
   });
   const chatKind = createGenerationKind<ChatSemanticEvent>({
     ...generationDependencies,
+    kind: 'chat',
     store: chatStore,
   });
   const chat = createChatService({
@@ -255,7 +296,14 @@ export async function createServerApp(
     if (!auth) throw new Error('The server is not listening yet');
     return auth;
   };
-  const resolveCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  const resolveAnyCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  // A credential that was sent and refused (a wrong or revoked key, an ended session) counts.
+  const resolveCaller: typeof resolveAnyCaller = async (headers) => {
+    const caller = await resolveAnyCaller(headers);
+    if (!caller && headers.authorization !== undefined) metrics.authenticationFailed('api-key');
+    else if (!caller && headers.cookie !== undefined) metrics.authenticationFailed('session');
+    return caller;
+  };
 
   const dependencies = {
     plans,
@@ -264,6 +312,11 @@ export async function createServerApp(
     accountSettings,
     providerKeys,
     quotas,
+    activity: createActivityService({
+      db,
+      // Past days are cached once every generation started on them has ended.
+      settleMs: Math.max(3_600_000, config.streamingTimeoutMs + 60_000),
+    }),
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
@@ -282,7 +335,9 @@ export async function createServerApp(
       createContextInner(dependencies, await resolveCaller(req.headers)),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        logger.error({ err: error, path }, 'request failed');
+        logger.error({ err: error, path, requestId: currentRequestId() }, 'request failed');
+      if (error.cause instanceof QuotaExceededError) metrics.quotaRefused(error.cause.quota);
+      else if (error.cause instanceof RateLimitedError) metrics.startRefused('rate-limit');
     },
   });
   // One count for plan.events, chat.events and every channel of stream.watch.
@@ -329,6 +384,11 @@ export async function createServerApp(
         logger.error({ err: error, path }, 'request failed');
     },
   });
+  metrics.setSources({
+    subscribers: (kind) => (kind === 'plan' ? planEngine : chatEngine).watchers,
+    sseConnections: () => subscriptions.stats().open + watches.stats().open,
+    subscriberQueueDrops: () => subscriptions.stats().overflows + watches.stats().overflows,
+  });
   let ready = false;
   let originPolicy: OriginPolicy | undefined;
   // The probes find a deleted database file; the log says so once, not on every probe.
@@ -346,13 +406,26 @@ export async function createServerApp(
       : (request, response) =>
           watches.handle(request, response) || subscriptions.handle(request, response),
     authHandler: (request, response) => {
-      if (!authHandler) response.writeHead(503).end();
-      else authHandler(request, response).catch(() => response.destroy());
+      if (!authHandler) {
+        response.writeHead(503).end();
+        return;
+      }
+      // Refused sign-ins (a wrong password) and attempts over the rate limits count.
+      response.once('finish', () => {
+        if (response.statusCode === 429) metrics.authenticationRateLimited();
+        else if (response.statusCode === 401 && request.url?.includes('/sign-in'))
+          metrics.authenticationFailed('password');
+      });
+      authHandler(request, response).catch(() => response.destroy());
     },
     trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
-    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
+    // Redis joins this list when it is configured (issue 10).
+    readinessProbes: [
+      { name: 'database', check: async () => reportDatabase(await checkDatabase(db)) },
+    ],
+    metricsHandler: createMetricsEndpoint({ metrics, token: config.metricsToken }),
     webDistDir: config.webDistDir,
     limits: config.edge,
     originPolicy: () => originPolicy,
@@ -375,6 +448,7 @@ export async function createServerApp(
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
     watches,
+    metrics,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -426,6 +500,7 @@ export async function createServerApp(
       await billing.close();
       await db.destroy();
       await simulator?.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActivityService } from './activity/activity-service';
 import type { ApiKeys } from './auth/api-keys';
 import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
@@ -16,6 +17,8 @@ export interface ContextDependencies {
   accountSettings: AccountSettingsService;
   providerKeys: ProviderKeyService;
   quotas: QuotaService;
+  /** The admin's activity page. */
+  activity: ActivityService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;

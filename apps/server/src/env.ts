@@ -130,6 +130,19 @@ const envSchema = z.object({
   RATE_LIMIT_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   // Provider keys stored by users and the admin are encrypted with this key (see README).
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
+  // Observability: GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` when it is set.
+  // OpenTelemetry traces, exported over OTLP/HTTP only when the endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
+    z.url({ message: 'must be the collector URL, such as http://127.0.0.1:4318' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalText,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('sluice'),
+  METRICS_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(16, { message: 'must be at least 16 characters (try: openssl rand -hex 32)' })
+      .optional(),
+  ),
 });
 
 // DATABASE_URL: a PostgreSQL URL may hold a password.
@@ -139,6 +152,8 @@ const secretVariables = new Set([
   'OPENAI_API_KEY',
   'ENCRYPTION_KEY',
   'DATABASE_URL',
+  'METRICS_TOKEN',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 export type Env = z.infer<typeof envSchema>;
@@ -193,6 +208,41 @@ export interface ServerConfig {
   quotas: QuotaDefaults;
   /** Generations one user may start per minute; 0 = no limit. */
   generationsPerMinute: number;
+  /** METRICS_TOKEN: the Bearer token /metrics requires; undefined = open. */
+  metricsToken: string | undefined;
+  /** OpenTelemetry export; undefined = no tracing at all. */
+  tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL. */
+  endpoint: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS (`key=value,key2=value2`). */
+  headers: Record<string, string>;
+  serviceName: string;
+}
+
+/** `key=value,key2=value2` (values URL-encoded, as the OpenTelemetry spec writes them). */
+function parseOtlpHeaders(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',')) {
+    if (!entry.trim()) continue;
+    const separator = entry.indexOf('=');
+    const key = separator > 0 ? entry.slice(0, separator).trim() : '';
+    if (!key) {
+      throw new ConfigError(
+        'Invalid environment:\n  OTEL_EXPORTER_OTLP_HEADERS=(hidden): must be key=value pairs separated by commas\nFix the variable or unset it (see README, Configuration).',
+      );
+    }
+    let headerValue = entry.slice(separator + 1).trim();
+    try {
+      headerValue = decodeURIComponent(headerValue);
+    } catch {
+      // Not URL-encoded: kept as written.
+    }
+    headers[key] = headerValue;
+  }
+  return headers;
 }
 
 /** The limits of users the admin set none for; undefined = unlimited. */
@@ -339,6 +389,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       usdPerMonth: env.QUOTA_USD_PER_MONTH,
     },
     generationsPerMinute: env.RATE_LIMIT_GENERATIONS_PER_MINUTE,
+    metricsToken: env.METRICS_TOKEN,
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+          headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+          serviceName: env.OTEL_SERVICE_NAME,
+        }
+      : undefined,
   };
 }
 

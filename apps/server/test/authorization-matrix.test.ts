@@ -279,6 +279,10 @@ const matrix: Record<string, Row> = {
         client.admin.setUserQuotas.mutate({ userId: other.user.id, plansPerMonth: 'unlimited' }),
       ),
   },
+  'admin.activity': {
+    kind: 'admin',
+    call: (client) => query(() => client.admin.activity.query({ range: '24h' })),
+  },
   'admin.setProviderKey': {
     kind: 'admin',
     call: (client) =>

@@ -38,6 +38,10 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
     );
     expect([...packages].sort()).toEqual(
       [
+        '@opentelemetry/api',
+        '@opentelemetry/exporter-trace-otlp-http',
+        '@opentelemetry/resources',
+        '@opentelemetry/sdk-trace-base',
         '@trpc/server',
         'better-auth',
         'better-sqlite3',
@@ -48,6 +52,7 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
         'negotiator',
         'pg',
         'pino',
+        'prom-client',
         'rate-limiter-flexible',
         'zod',
       ].sort(),

@@ -6,6 +6,7 @@ export {
   databaseMarkerPath,
 } from './database-file';
 export { migrations } from './migrations/index';
+export * from './repositories/activity';
 export * from './repositories/api-keys';
 export * from './repositories/chat-artifacts';
 export * from './repositories/chat-messages';

@@ -43,6 +43,11 @@ export interface PlansTable {
   /** The provider's id for the generation (OpenRouter's `gen-…`), to fetch its bill. */
   upstream_id: string | null;
   attempts: Generated<number>;
+  /** Set when the plan ends (null while generating and for plans from before they were kept). */
+  time_to_first_token_ms: number | null;
+  duration_ms: number | null;
+  /** Length of the saved text (partial or whole), in UTF-16 code units. */
+  characters: number | null;
   /** The plan whose saved text this one continues, if any. */
   continued_from: string | null;
   /** Which key paid for the generation; null for plans from before keys were recorded. */

@@ -33,6 +33,7 @@ import type {
 import { observeSession, type SessionMessage } from '../generation/observe-session';
 import type { GenerationUpstream, ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { QuotaService } from '../quotas/quota-service';
+import { currentRequestId } from '../request-context';
 import { createChatDocumentTracker, messageStartEvent } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { type ChatSessions, chatTopic } from './chat-sessions';
@@ -118,7 +119,15 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       ),
       initialEvents: [messageStartEvent(userMessage, artifactId)],
       document: createChatDocumentTracker(artifactId),
-      logger: logger.child({ sessionId: session.id, messageId: replyId, model: session.model }),
+      // Every line about the reply names it, its owner and the request that started it.
+      logger: logger.child({
+        generationId: replyId,
+        sessionId: session.id,
+        messageId: replyId,
+        userId: args.owner.userId,
+        requestId: currentRequestId(),
+        model: session.model,
+      }),
       slot: args.slot,
       owner: args.owner,
       costCeilingUsd: session.max_cost_usd ?? undefined,

@@ -1,5 +1,6 @@
 import type { EndEvent, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
+import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
 import type { BilledCost } from '../pricing/billed-cost-poller';
 import type { GenerationCosts } from '../pricing/generation-costs';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
@@ -9,6 +10,7 @@ import {
   type RetryPolicy,
   streamWithRetry,
 } from '../providers/stream-with-retry';
+import type { GenerationTracer } from '../tracing/generation-tracer';
 import { createContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
 import {
@@ -112,6 +114,12 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   /** Running cost, settled usage and late bills; without it usage is the provider's as sent. */
   costs?: GenerationCosts;
   now?: () => number;
+  /** What the engine runs (plan or chat): the label of its metrics and traces. */
+  kind?: GenerationKind;
+  /** Counts starts and ends (status, reason, TTFT, duration, tokens, cost) and upstream attempts. */
+  metrics?: MetricsRecorder;
+  /** Traces each generation (OpenTelemetry); absent when tracing is off, and then costs nothing. */
+  tracer?: GenerationTracer;
 }
 
 function usageEventOf(usage: NonNullable<GenerationResult['usage']>): UsageEvent {
@@ -127,12 +135,21 @@ function usageEventOf(usage: NonNullable<GenerationResult['usage']>): UsageEvent
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, store, config, costs } = dependencies;
-  // Partial content is saved through the store on a time and size throttle.
+  const { provider, bus, store, config, costs, metrics, tracer } = dependencies;
+  const kind = dependencies.kind ?? 'plan';
+  // Partial content is saved through the store on a time and size throttle; each batched
+  // write is timed (flush latency on /metrics).
   const flusher = createContentFlusher({
     ...dependencies.flush,
     logger: dependencies.logger,
-    write: (appends) => store.append(appends),
+    write: async (appends) => {
+      const startedAt = performance.now();
+      try {
+        await store.append(appends);
+      } finally {
+        metrics?.contentFlushed(kind, (performance.now() - startedAt) / 1000, appends.length);
+      }
+    },
   });
   const now = dependencies.now ?? Date.now;
   const live = new Map<
@@ -149,6 +166,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       log.appendText(spec.initialText);
       for (const semantic of spec.document?.feed(spec.initialText) ?? []) log.appendEvent(semantic);
     }
+    const trace = tracer?.start(kind, spec.id, { model: spec.request.model });
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
     /** Set once the outcome is decided: a cancel after that changes nothing. */
@@ -209,6 +227,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           {
             onAttempt(attempt) {
               stats.attempts = attempt;
+              trace?.attemptStarted(attempt);
               store
                 .markAttempt(spec.id, attempt)
                 .catch((error: unknown) =>
@@ -218,13 +237,20 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
             onRetry({ attempt, delayMs, error }) {
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
+            onAttemptEnd({ outcome }) {
+              metrics?.upstreamRequest(provider.name, outcome);
+              trace?.attemptEnded(outcome);
+            },
           },
         );
         for await (const event of events) {
           idleTimer.refresh();
           switch (event.type) {
             case 'text-delta': {
-              stats.timeToFirstTokenMs ??= now() - startedAt;
+              if (stats.timeToFirstTokenMs === null) {
+                stats.timeToFirstTokenMs = now() - startedAt;
+                trace?.firstToken();
+              }
               stats.chunks += 1;
               publish(log.appendText(event.text));
               for (const semantic of spec.document?.feed(event.text) ?? []) {
@@ -302,18 +328,49 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         ...(upstreamId ? { upstreamId } : {}),
         stats,
       };
-      spec.logger.info(
-        { status: result.status, reason: result.reason, error: result.error, usage, stats },
-        'generation finished',
-      );
+      // One structured line per generation; an early end (failed, cut short, stopped) says
+      // why, how much text it kept and what the provider charged, at warn unless the user
+      // stopped it.
+      const endedEarly = result.status !== 'completed';
+      const ending = {
+        status: result.status,
+        reason: result.reason,
+        error: result.error,
+        partialLength: endedEarly ? text.length : undefined,
+        usage: finalUsage,
+        stats,
+      };
+      if (result.status === 'failed' || result.status === 'partial') {
+        spec.logger.warn(ending, 'generation ended early');
+      } else {
+        spec.logger.info(ending, endedEarly ? 'generation stopped' : 'generation finished');
+      }
+      metrics?.generationFinished(kind, {
+        status: result.status,
+        reason: result.reason,
+        timeToFirstTokenSeconds:
+          stats.timeToFirstTokenMs === null ? null : stats.timeToFirstTokenMs / 1000,
+        durationSeconds: stats.durationMs / 1000,
+        usage: finalUsage,
+      });
 
       flusher.discard(spec.id);
+      trace?.saveStarted();
       try {
         await store.finish(spec.id, result);
+        trace?.saveEnded();
         await spec.afterFinish?.(result);
       } catch (error) {
+        trace?.saveEnded(error);
         spec.logger.error({ err: error }, 'could not save the finished generation');
       }
+      trace?.end({
+        status: result.status,
+        reason: result.reason,
+        errorCode: result.error?.code,
+        characters: text.length,
+        usage: finalUsage,
+      });
       if (finalUsage) publish(log.appendEvent(usageEventOf(finalUsage)));
       publish(log.appendEvent(endEventOf(result)));
       live.delete(spec.id);
@@ -362,6 +419,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
+    metrics?.generationStarted(kind);
     for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());

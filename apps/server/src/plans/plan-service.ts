@@ -29,6 +29,7 @@ import { type ObservedMessage, observeGeneration } from '../generation/observe-g
 import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { ProviderRequest } from '../providers/provider';
 import type { QuotaService } from '../quotas/quota-service';
+import { currentRequestId } from '../request-context';
 import { createPlanDocumentTracker } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 import {
@@ -89,7 +90,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       initialText,
       slot,
       document: createPlanDocumentTracker(),
-      logger: logger.child({ planId, model: request.model }),
+      // Every line about the generation names it, its owner and the request that started it.
+      logger: logger.child({
+        generationId: planId,
+        planId,
+        userId: owner.userId,
+        requestId: currentRequestId(),
+        model: request.model,
+      }),
       owner,
     });
   }

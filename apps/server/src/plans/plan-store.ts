@@ -35,6 +35,10 @@ export function createPlanStore(
         ...savedOutcomeOf(result),
         text: result.text,
         planJson: result.documentJson,
+        stats: {
+          timeToFirstTokenMs: result.stats.timeToFirstTokenMs,
+          durationMs: result.stats.durationMs,
+        },
         now: now(),
       });
     },

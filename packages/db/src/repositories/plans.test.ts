@@ -181,6 +181,7 @@ describe.each(engines)('plans repository on %s', (engine) => {
       planJson: '{"title":"t"}',
       error: null,
       usage: { inputTokens: 12, outputTokens: 34, cost: 0.001 },
+      stats: { timeToFirstTokenMs: 120, durationMs: 3400 },
       now: at('2026-11-22T10:01:00.000Z'),
     });
     expect(finished).toBe(true);
@@ -203,6 +204,9 @@ describe.each(engines)('plans repository on %s', (engine) => {
       output_tokens: 34,
       cost: 0.001,
       completed_at: '2026-11-22T10:01:00.000Z',
+      time_to_first_token_ms: 120,
+      duration_ms: 3400,
+      characters: '{"title":"t"}'.length,
     });
 
     await createPlan('failed');

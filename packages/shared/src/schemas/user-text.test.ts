@@ -83,6 +83,7 @@ const validInputs: Record<string, unknown> = {
   listChatSessionsInputSchema: { limit: 10 },
   updateAccountSettingsInputSchema: { allowSignUp: true },
   deleteProviderKeyInputSchema: { provider: 'openrouter' },
+  activityInputSchema: { range: '24h' },
 };
 
 const inputSchemas = Object.entries(shared as Record<string, unknown>).filter(
