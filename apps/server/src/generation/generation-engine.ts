@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
 import type { BilledCost } from '../pricing/billed-cost-poller';
 import type { GenerationCosts } from '../pricing/generation-costs';
+import { routeModel } from '../providers/model-route';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
 import {
@@ -192,6 +193,9 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       bus.publish(spec.topic, { ...message, generationId: spec.id });
     }
 
+    // The provider the model routes to (`anthropic:…`, `openai:…`, else OpenRouter).
+    const upstreamProvider = routeModel(spec.request.model).provider;
+
     async function run(): Promise<GenerationResult> {
       const startedAt = now();
       const totalTimer = setTimeout(() => abort('timeout'), config.streamingTimeoutMs);
@@ -238,7 +242,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
             onAttemptEnd({ outcome }) {
-              metrics?.upstreamRequest(provider.name, outcome);
+              metrics?.upstreamRequest(upstreamProvider, outcome);
               trace?.attemptEnded(outcome);
             },
           },
