@@ -12,6 +12,7 @@ import {
   type SluiceDatabase,
 } from './database';
 import { DatabaseOpenError } from './database-file';
+import { migrations } from './migrations/index';
 import { findChatMessage, finishChatMessage, insertChatTurn } from './repositories/chat-messages';
 import { insertChatSession } from './repositories/chat-sessions';
 import {
@@ -194,7 +195,7 @@ describe('PostgreSQL through openDatabase', () => {
     const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(
       instances[0] as SluiceDatabase,
     );
-    expect(applied.rows).toHaveLength(6);
+    expect(applied.rows).toHaveLength(Object.keys(migrations).length);
   });
 
   it('names an unreachable server without its password', async () => {
