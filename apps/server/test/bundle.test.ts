@@ -46,6 +46,8 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
         'better-auth',
         'better-sqlite3',
         'eventsource-parser',
+        // Counts a stopped stream's output tokens (pricing/token-estimator.ts).
+        'gpt-tokenizer',
         'kysely',
         'negotiator',
         'pg',

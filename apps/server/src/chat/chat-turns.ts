@@ -130,6 +130,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       }),
       slot: args.slot,
       owner: args.owner,
+      costCeilingUsd: session.max_cost_usd ?? undefined,
     });
   }
 
@@ -193,7 +194,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
     const userMessageId = newId();
     const replyId = newId();
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, session.model);
     const reservations = await quotas.reservationsFor(userId, 'reply');
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
@@ -238,7 +239,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       artifactId,
       slot,
       upstream,
-      owner: { userId, reservations },
+      owner: { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       messages: composeChatMessages({
         parts: {
           ...settings,

@@ -127,7 +127,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     return starter.withSlot(userId, async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
-      const upstream = await resolveUpstream(userId);
+      const upstream = await resolveUpstream(userId, model);
       const reservations = await quotas.reservationsFor(userId, 'plan');
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
@@ -147,7 +147,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         planId,
         slot,
         upstream.prepare(buildPlanRequest(input, { ...config, model })),
-        { userId, reservations },
+        { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       );
       return { planId };
     });
@@ -184,7 +184,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
     const planId = newId();
     const model = input.model ?? source.model;
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, model);
     const reservations = await quotas.reservationsFor(userId, 'plan');
     await persist(() =>
       insertContinuation(db, {
@@ -206,7 +206,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       planId,
       slot,
       upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
-      { userId, reservations },
+      { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       prefix,
     );
     return { planId };

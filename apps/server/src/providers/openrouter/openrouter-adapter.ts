@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
+import { httpError } from '../http-error';
 import type { ProviderAdapter, ProviderEvent, ProviderRequest } from '../provider';
-import { ProviderError, parseRetryAfter, toProviderError } from '../provider-error';
+import { ProviderError, toProviderError } from '../provider-error';
 import { parseChatCompletionChunk } from './openrouter-chunk';
 
 export const openRouterDefaultBaseUrl = 'https://openrouter.ai/api/v1';
@@ -44,23 +45,6 @@ function requestBody(request: ProviderRequest): Record<string, unknown> {
     body.response_format = { type: 'json_object' };
   }
   return body;
-}
-
-async function httpError(response: Response): Promise<ProviderError> {
-  const text = await response.text().catch(() => '');
-  let message = text.slice(0, 500) || response.statusText;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    const error = parsed.error;
-    message = (typeof error === 'string' ? error : error?.message) ?? parsed.message ?? message;
-  } catch {
-    // Not JSON: keep the raw text.
-  }
-  return new ProviderError(`The model provider answered HTTP ${response.status}: ${message}`, {
-    kind: 'http',
-    status: response.status,
-    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-  });
 }
 
 /** A JSON body where a stream was expected (servers that ignore `stream: true`). */
