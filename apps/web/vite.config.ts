@@ -36,4 +36,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
   },
+  // The SharedWorker that holds the browser's one event connection is an ES module.
+  worker: { format: 'es' },
 });

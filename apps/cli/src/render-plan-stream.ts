@@ -210,6 +210,7 @@ const endReasonDescriptions: Record<EndReason, string> = {
   'upstream-error': 'the model provider reported an error',
   'invalid-output': 'the model output is not a valid plan',
   'server-restart': 'the server restarted while writing it',
+  budget: 'its cost reached the spending limit',
 };
 
 export function formatEnd(end: Omit<EndEvent, 'type'>): string {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   checkDatabase,
@@ -11,6 +12,7 @@ import type { Simulator } from '@sluice/simulator';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { Logger } from 'pino';
+import { createActivityService } from './activity/activity-service';
 import { createAccountRateLimit } from './auth/account-rate-limit';
 import { createApiKeys } from './auth/api-keys';
 import { createAccountSettings } from './auth/app-settings';
@@ -21,6 +23,7 @@ import { createChatService } from './chat/chat-service';
 import { createChatStore } from './chat/chat-store';
 import { createContextInner } from './context';
 import type { ServerConfig } from './env';
+import { QuotaExceededError, RateLimitedError } from './errors';
 import { createInProcessEventBus } from './generation/event-bus';
 import type { GenerationEngine } from './generation/generation-engine';
 import { createGenerationKind } from './generation/generation-kind';
@@ -29,24 +32,28 @@ import { recoverInterrupted } from './generation/recover-interrupted';
 import { clientAddressOf, createHttpServer } from './http-server';
 import { createLoadMonitor, type LoadMonitorOptions } from './load-monitor';
 import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createPlanService } from './plans/plan-service';
 import { createPlanStore } from './plans/plan-store';
-import {
-  createKeyRoutingAdapter,
-  createUpstreamResolver,
-} from './provider-keys/generation-upstream';
+import { createBilledCostPoller } from './pricing/billed-cost-poller';
+import { createGenerationCosts } from './pricing/generation-costs';
+import { createPriceRefresher } from './pricing/price-refresher';
+import { createPriceTable } from './pricing/price-table';
+import { createUpstreamResolver } from './provider-keys/generation-upstream';
 import {
   createProviderKeyService,
   type ProviderKeyService,
 } from './provider-keys/provider-key-service';
 import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
-import { createProvider } from './providers/create-provider';
-import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
+import { createProviders, openRouterApiUrl } from './providers/create-provider';
+import { createModelRoutingAdapter } from './providers/model-routing-adapter';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
 import { createQuotaService } from './quotas/quota-service';
+import { currentRequestId } from './request-context';
 import { appRouter } from './routers/app-router';
 import { createEncryptor } from './secrets/encryptor';
 import {
@@ -54,10 +61,16 @@ import {
   type SubscriptionHandler,
 } from './subscriptions/subscription-handler';
 import { createSubscriptionLimiter } from './subscriptions/subscription-limiter';
+import { createWatchHandler, type WatchHandler } from './subscriptions/watch-handler';
+import { createOtlpTracing } from './tracing/otlp-tracing';
 import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
   logger?: Logger;
+  /** How long the bundled simulator takes to know a generation's bill (tests: short). */
+  simulatorGenerationStatsDelayMs?: number;
+  /** The waits before each look-up of a stopped OpenRouter generation's bill (tests: short). */
+  billingDelaysMs?: readonly number[];
   /** Overrides the retry policy (tests use short delays). */
   retryPolicy?: RetryPolicy;
   /** Partial content waiting longer than flushIntervalMs, or larger than this, is saved. */
@@ -70,6 +83,8 @@ export interface ServerAppOptions {
   subscriptionSliceSize?: number;
   /** Serve plan.events and chat.events through tRPC's own SSE path (a bench baseline). */
   trpcSubscriptionPath?: boolean;
+  /** Node's process metrics on /metrics too (default true). */
+  processMetrics?: boolean;
 }
 
 export interface ServerApp {
@@ -94,6 +109,25 @@ export interface ServerApp {
   };
   /** The SSE writer for plan.events and chat.events (its counters are read by tests and the bench). */
   readonly subscriptions: SubscriptionHandler;
+  /** The SSE writer for stream.watch (open watches, their channels). */
+  readonly watches: WatchHandler;
+  /** This instance's metrics (served on /metrics). */
+  readonly metrics: Metrics;
+}
+
+/** The shared cap, counting each refused start on /metrics. */
+function countRefusedSlots(slots: GenerationSlots, onRefused: () => void): GenerationSlots {
+  return {
+    tryReserve() {
+      const slot = slots.tryReserve();
+      if (!slot) onRefused();
+      return slot;
+    },
+    get inUse() {
+      return slots.inUse;
+    },
+    limit: slots.limit,
+  };
 }
 
 /** Boot: open and migrate the database, recover interrupted plans, wire the engine and the API. */
@@ -117,24 +151,46 @@ export async function createServerApp(
   const chatStore = createChatStore({ db });
   await recoverInterrupted({ plans: planStore, replies: chatStore }, logger);
 
-  const created = await createProvider(config);
+  const created = await createProviders(config, {
+    generationStatsDelayMs: options.simulatorGenerationStatsDelayMs,
+  });
   const { simulator, label } = created;
-  const environmentKey = config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined;
-  // A generation paid by a stored key (a user's or the app's) goes to OpenRouter with it.
-  const routed = createKeyRoutingAdapter({
-    keyless: created.provider,
-    keyed: createOpenRouterAdapter({
-      baseUrl: config.upstream.kind === 'simulator' ? undefined : config.upstream.baseUrl,
-      appName: 'Sluice',
-    }),
-  });
   // Keys never reach clients, stored rows or logs through upstream error text.
-  const provider = withRedactedErrors(routed, environmentKey ? [environmentKey] : []);
-  const providerKeys = createProviderKeyService({
+  const environmentKeys = {
+    openrouter: config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined,
+    anthropic: config.anthropic.apiKey,
+    openai: config.openai.apiKey,
+  };
+  const provider = withRedactedErrors(
+    createModelRoutingAdapter(created.adapters),
+    Object.values(environmentKeys).filter((key): key is string => key !== undefined),
+  );
+  const providerKeys = createProviderKeyService({ db, encryptor, environmentKeys });
+  // Prices: the bundled snapshot, the cached refresh, and a daily refresh when online.
+  const prices = createPriceTable();
+  const openRouterUrl = openRouterApiUrl(config, simulator);
+  const priceRefresher = createPriceRefresher({
     db,
-    encryptor,
-    environmentKeys: { openrouter: environmentKey },
+    table: prices,
+    modelsUrl: `${openRouterUrl}/models`,
+    logger,
   });
+  // Online, the models list may be slow or unreachable: the boot does not wait for it.
+  if (config.upstream.kind === 'openrouter') void priceRefresher.start();
+  else await priceRefresher.start();
+  const priceRefreshTimer = setInterval(
+    () => {
+      void priceRefresher.refreshIfStale();
+    },
+    60 * 60 * 1000,
+  );
+  priceRefreshTimer.unref();
+  const billing = createBilledCostPoller({
+    baseUrl: openRouterUrl,
+    logger,
+    ...(options.billingDelaysMs ? { delaysMs: options.billingDelaysMs } : {}),
+  });
+  const costs = createGenerationCosts({ prices, poller: billing });
   const resolveUpstream = createUpstreamResolver(providerKeys, {
     simulated: config.upstream.kind === 'simulator',
   });
@@ -156,8 +212,22 @@ export async function createServerApp(
     temperature: config.temperature,
     maxTokens: config.maxTokens,
   };
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    eventLoopDelayMs: () => load.delayMs,
+  });
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise no tracer at all.
+  const tracing = config.tracing ? createOtlpTracing(config.tracing) : undefined;
+  // Asked once per start, just before a slot is taken: a true answer is a refusal.
+  const isOverloaded = () => {
+    const overloaded = load.overloaded();
+    if (overloaded) metrics.startRefused('overloaded');
+    return overloaded;
+  };
   // One cap for plans and chat replies together.
-  const slots = createGenerationSlots(config.maxActiveGenerations);
+  const slots = countRefusedSlots(createGenerationSlots(config.maxActiveGenerations), () =>
+    metrics.startRefused('capacity'),
+  );
   const quotas = createQuotaService({ db, defaults: config.quotas });
   const startRate = createGenerationRateLimit({ perMinute: config.generationsPerMinute });
 
@@ -166,8 +236,6 @@ export async function createServerApp(
     windowMs: options.loadWindowMs,
     ...options.loadMonitor,
   });
-  const isOverloaded = () => load.overloaded();
-
   const generationDependencies = {
     provider,
     flush,
@@ -177,9 +245,14 @@ export async function createServerApp(
     isOverloaded,
     quotas,
     startRate,
+    costs,
+    maxCostPerGenerationUsd: config.maxCostPerGenerationUsd,
+    metrics,
+    tracer: tracing?.tracer,
   };
   const planKind = createGenerationKind<PlanSemanticEvent>({
     ...generationDependencies,
+    kind: 'plan',
     store: planStore,
   });
   const plans = createPlanService({
@@ -192,6 +265,7 @@ export async function createServerApp(
   });
   const chatKind = createGenerationKind<ChatSemanticEvent>({
     ...generationDependencies,
+    kind: 'chat',
     store: chatStore,
   });
   const chat = createChatService({
@@ -222,7 +296,14 @@ export async function createServerApp(
     if (!auth) throw new Error('The server is not listening yet');
     return auth;
   };
-  const resolveCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  const resolveAnyCaller = createCallerResolver({ auth: requireAuth, apiKeys });
+  // A credential that was sent and refused (a wrong or revoked key, an ended session) counts.
+  const resolveCaller: typeof resolveAnyCaller = async (headers) => {
+    const caller = await resolveAnyCaller(headers);
+    if (!caller && headers.authorization !== undefined) metrics.authenticationFailed('api-key');
+    else if (!caller && headers.cookie !== undefined) metrics.authenticationFailed('session');
+    return caller;
+  };
 
   const dependencies = {
     plans,
@@ -231,9 +312,16 @@ export async function createServerApp(
     accountSettings,
     providerKeys,
     quotas,
+    activity: createActivityService({
+      db,
+      // Past days are cached once every generation started on them has ended.
+      settleMs: Math.max(3_600_000, config.streamingTimeoutMs + 60_000),
+    }),
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
+    providerModes: created.modes,
+    prices,
   };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -247,9 +335,22 @@ export async function createServerApp(
       createContextInner(dependencies, await resolveCaller(req.headers)),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        logger.error({ err: error, path }, 'request failed');
+        logger.error({ err: error, path, requestId: currentRequestId() }, 'request failed');
+      if (error.cause instanceof QuotaExceededError) metrics.quotaRefused(error.cause.quota);
+      else if (error.cause instanceof RateLimitedError) metrics.startRefused('rate-limit');
     },
   });
+  // One count for plan.events, chat.events and every channel of stream.watch.
+  const subscriptionLimiter = createSubscriptionLimiter(config.subscriptions);
+  // Subscriptions count against their account; an anonymous request (refused by the
+  // procedure) against its address.
+  const subscriptionClientKey = (
+    request: IncomingMessage,
+    context: Awaited<ReturnType<typeof createContextInner>>,
+  ) =>
+    context.caller
+      ? `user:${context.caller.userId}`
+      : `address:${clientAddressOf(request, config.auth.trustProxy)}`;
   const subscriptions = createSubscriptionHandler({
     router: appRouter,
     paths: ['plan.events', 'chat.events'],
@@ -257,13 +358,8 @@ export async function createServerApp(
     // Per request, like tRPC's handler: a reconnect checks the key or session again.
     createContext: async (request) =>
       createContextInner(dependencies, await resolveCaller(request.headers)),
-    limiter: createSubscriptionLimiter(config.subscriptions),
-    // Subscriptions count against their account; an anonymous request (refused by the
-    // procedure) against its address.
-    clientKey: (request, context) =>
-      context.caller
-        ? `user:${context.caller.userId}`
-        : `address:${clientAddressOf(request, config.auth.trustProxy)}`,
+    limiter: subscriptionLimiter,
+    clientKey: subscriptionClientKey,
     pingIntervalMs: sseSettings.pingIntervalMs,
     clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
     maxQueuedBytes: config.subscriptions.maxQueuedBytes,
@@ -272,6 +368,26 @@ export async function createServerApp(
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path }, 'request failed');
     },
+  });
+  const watches = createWatchHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: async (request) =>
+      createContextInner(dependencies, await resolveCaller(request.headers)),
+    limiter: subscriptionLimiter,
+    clientKey: subscriptionClientKey,
+    pingIntervalMs: sseSettings.pingIntervalMs,
+    clientOptions: { reconnectAfterInactivityMs: sseSettings.reconnectAfterInactivityMs },
+    maxQueuedBytes: config.subscriptions.maxQueuedBytes,
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'request failed');
+    },
+  });
+  metrics.setSources({
+    subscribers: (kind) => (kind === 'plan' ? planEngine : chatEngine).watchers,
+    sseConnections: () => subscriptions.stats().open + watches.stats().open,
+    subscriberQueueDrops: () => subscriptions.stats().overflows + watches.stats().overflows,
   });
   let ready = false;
   let originPolicy: OriginPolicy | undefined;
@@ -285,15 +401,31 @@ export async function createServerApp(
   };
   const server = createHttpServer({
     trpcHandler,
-    subscriptionHandler: options.trpcSubscriptionPath ? undefined : subscriptions.handle,
+    subscriptionHandler: options.trpcSubscriptionPath
+      ? undefined
+      : (request, response) =>
+          watches.handle(request, response) || subscriptions.handle(request, response),
     authHandler: (request, response) => {
-      if (!authHandler) response.writeHead(503).end();
-      else authHandler(request, response).catch(() => response.destroy());
+      if (!authHandler) {
+        response.writeHead(503).end();
+        return;
+      }
+      // Refused sign-ins (a wrong password) and attempts over the rate limits count.
+      response.once('finish', () => {
+        if (response.statusCode === 429) metrics.authenticationRateLimited();
+        else if (response.statusCode === 401 && request.url?.includes('/sign-in'))
+          metrics.authenticationFailed('password');
+      });
+      authHandler(request, response).catch(() => response.destroy());
     },
     trustProxy: config.auth.trustProxy,
     isReady: () => ready,
     checkLiveness: () => reportDatabase(checkDatabaseFile(db)),
-    checkReadiness: async () => reportDatabase(await checkDatabase(db)),
+    // Redis joins this list when it is configured (issue 10).
+    readinessProbes: [
+      { name: 'database', check: async () => reportDatabase(await checkDatabase(db)) },
+    ],
+    metricsHandler: createMetricsEndpoint({ metrics, token: config.metricsToken }),
     webDistDir: config.webDistDir,
     limits: config.edge,
     originPolicy: () => originPolicy,
@@ -315,6 +447,8 @@ export async function createServerApp(
     generationSlots: slots,
     engines: { plans: planEngine, chat: chatEngine },
     subscriptions,
+    watches,
+    metrics,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -355,14 +489,18 @@ export async function createServerApp(
       await Promise.all([planEngine.shutdown(), chatEngine.shutdown()]);
       load.close();
       subscriptions.close();
+      watches.close();
       // Subscribers get their `end` event; then connections close (forcibly after a grace period).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
       clearTimeout(force);
+      clearInterval(priceRefreshTimer);
+      await billing.close();
       await db.destroy();
       await simulator?.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import type { ActivityService } from './activity/activity-service';
 import type { ApiKeys } from './auth/api-keys';
 import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
 import type { ChatService } from './chat/chat-service';
 import type { PlanService } from './plans/plan-service';
+import type { PriceTable } from './pricing/price-table';
 import type { ProviderKeyService } from './provider-keys/provider-key-service';
+import type { ProviderMode } from './providers/create-provider';
 import type { QuotaService } from './quotas/quota-service';
 
 export interface ContextDependencies {
@@ -14,10 +17,15 @@ export interface ContextDependencies {
   accountSettings: AccountSettingsService;
   providerKeys: ProviderKeyService;
   quotas: QuotaService;
+  /** The admin's activity page. */
+  activity: ActivityService;
   logger: Logger;
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;
   defaultModel: string;
+  /** How each provider is reached (system.info). */
+  providerModes: Record<'openrouter' | 'anthropic' | 'openai', ProviderMode>;
+  prices: PriceTable;
 }
 
 /**

@@ -38,6 +38,39 @@ describe('loadConfig', () => {
     expect(config.fallbackModels).toEqual(['a/b', 'c/d']);
   });
 
+  it('reads METRICS_TOKEN, refuses a short one and never repeats it', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ' 0123456789abcdef0123 ' }).metricsToken).toBe(
+      '0123456789abcdef0123',
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).toThrow(
+      /METRICS_TOKEN=\(hidden\): must be at least 16 characters/,
+    );
+  });
+
+  it('traces only with OTEL_EXPORTER_OTLP_ENDPOINT, reading the headers the spec way', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b, x-team = ops',
+      }).tracing,
+    ).toEqual({
+      endpoint: 'http://collector:4318',
+      headers: { 'api-key': 'a b', 'x-team': 'ops' },
+      serviceName: 'sluice',
+    });
+    expect(() =>
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'secret',
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_HEADERS=\(hidden\)/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT.*collector URL/,
+    );
+  });
+
   it('resolves relative database paths from where the command was typed', () => {
     expect(loadConfig({ INIT_CWD: '/home/me', DATABASE_URL: 'plans.db' }).databaseUrl).toBe(
       '/home/me/plans.db',

@@ -73,6 +73,17 @@ const envSchema = z.object({
   OPENROUTER_MODEL: optionalText.pipe(z.string().max(200).optional()),
   /** Comma-separated models OpenRouter falls back to (`models[]`). */
   OPENROUTER_FALLBACK_MODELS: optionalText,
+  // Direct providers: `anthropic:<model>` and `openai:<model>` go to them.
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL such as https://api.anthropic.com' }).optional(),
+  ),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL such as https://api.openai.com/v1' }).optional(),
+  ),
+  /** Ceiling on one generation's cost; the stream is stopped before it is crossed. */
+  MAX_COST_PER_GENERATION_USD: optionalLimit(z.coerce.number<string>().positive()),
   OPENROUTER_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
   OPENROUTER_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4000),
   STREAMING_TIMEOUT: milliseconds(300_000),
@@ -119,10 +130,31 @@ const envSchema = z.object({
   RATE_LIMIT_GENERATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   // Provider keys stored by users and the admin are encrypted with this key (see README).
   ENCRYPTION_KEY: encryptionKey('ENCRYPTION_KEY'),
+  // Observability: GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` when it is set.
+  // OpenTelemetry traces, exported over OTLP/HTTP only when the endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
+    z.url({ message: 'must be the collector URL, such as http://127.0.0.1:4318' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalText,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('sluice'),
+  METRICS_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(16, { message: 'must be at least 16 characters (try: openssl rand -hex 32)' })
+      .optional(),
+  ),
 });
 
 // DATABASE_URL: a PostgreSQL URL may hold a password.
-const secretVariables = new Set(['OPENROUTER_API_KEY', 'ENCRYPTION_KEY', 'DATABASE_URL']);
+const secretVariables = new Set([
+  'OPENROUTER_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'ENCRYPTION_KEY',
+  'DATABASE_URL',
+  'METRICS_TOKEN',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+]);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -131,11 +163,26 @@ export type UpstreamConfig =
   | { kind: 'custom'; baseUrl: string }
   | { kind: 'simulator'; tokensPerSecond: number };
 
+/**
+ * A direct provider's settings. Without a key or a base URL, its keyless requests go to the
+ * bundled simulator (offline); a user's stored key always reaches the real API.
+ */
+export interface DirectProviderConfig {
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+}
+
 export interface ServerConfig {
   port: number;
   host: string;
   databaseUrl: string;
   upstream: UpstreamConfig;
+  anthropic: DirectProviderConfig;
+  openai: DirectProviderConfig;
+  /** Ceiling on one generation's cost in USD (a chat session may set a lower one). */
+  maxCostPerGenerationUsd: number | undefined;
+  /** Pace of the bundled simulator, whenever a provider runs on it. */
+  simulatorTokensPerSecond: number;
   defaultModel: string;
   fallbackModels: string[];
   temperature: number;
@@ -161,6 +208,41 @@ export interface ServerConfig {
   quotas: QuotaDefaults;
   /** Generations one user may start per minute; 0 = no limit. */
   generationsPerMinute: number;
+  /** METRICS_TOKEN: the Bearer token /metrics requires; undefined = open. */
+  metricsToken: string | undefined;
+  /** OpenTelemetry export; undefined = no tracing at all. */
+  tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL. */
+  endpoint: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS (`key=value,key2=value2`). */
+  headers: Record<string, string>;
+  serviceName: string;
+}
+
+/** `key=value,key2=value2` (values URL-encoded, as the OpenTelemetry spec writes them). */
+function parseOtlpHeaders(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',')) {
+    if (!entry.trim()) continue;
+    const separator = entry.indexOf('=');
+    const key = separator > 0 ? entry.slice(0, separator).trim() : '';
+    if (!key) {
+      throw new ConfigError(
+        'Invalid environment:\n  OTEL_EXPORTER_OTLP_HEADERS=(hidden): must be key=value pairs separated by commas\nFix the variable or unset it (see README, Configuration).',
+      );
+    }
+    let headerValue = entry.slice(separator + 1).trim();
+    try {
+      headerValue = decodeURIComponent(headerValue);
+    } catch {
+      // Not URL-encoded: kept as written.
+    }
+    headers[key] = headerValue;
+  }
+  return headers;
 }
 
 /** The limits of users the admin set none for; undefined = unlimited. */
@@ -255,6 +337,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     databaseUrl: fromWorkingDirectory(env.DATABASE_URL),
     upstream,
+    anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+    openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+    maxCostPerGenerationUsd: env.MAX_COST_PER_GENERATION_USD,
+    simulatorTokensPerSecond: env.SIMULATOR_TOKENS_PER_SECOND,
     defaultModel:
       env.OPENROUTER_MODEL ??
       (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),
@@ -303,6 +389,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       usdPerMonth: env.QUOTA_USD_PER_MONTH,
     },
     generationsPerMinute: env.RATE_LIMIT_GENERATIONS_PER_MINUTE,
+    metricsToken: env.METRICS_TOKEN,
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+          headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+          serviceName: env.OTEL_SERVICE_NAME,
+        }
+      : undefined,
   };
 }
 

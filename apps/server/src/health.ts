@@ -7,8 +7,32 @@ export interface HealthOptions {
   isReady: () => boolean;
   /** /healthz (liveness): cheap, never waits on the database (is its file still there?). */
   checkLiveness?: () => HealthCheck;
-  /** /readyz (readiness): the database answers. */
-  checkReadiness?: () => Promise<HealthCheck>;
+  /**
+   * /readyz (readiness): every probe answers (the database; Redis when configured). They run
+   * together; the first failure, in list order, is the reason given.
+   */
+  readinessProbes?: readonly ReadinessProbe[];
+}
+
+export interface ReadinessProbe {
+  /** Names the dependency in the reason (`database`, `redis`). */
+  name: string;
+  check: () => Promise<HealthCheck>;
+}
+
+/** Runs the probes together; a probe that throws fails with its error as the reason. */
+export async function checkReadiness(probes: readonly ReadinessProbe[]): Promise<HealthCheck> {
+  const checks = await Promise.all(
+    probes.map((probe) =>
+      probe.check().catch(
+        (error: unknown): HealthCheck => ({
+          ok: false,
+          reason: `${probe.name}: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      ),
+    ),
+  );
+  return checks.find((check) => !check.ok) ?? { ok: true };
 }
 
 function sendHealth(response: ServerResponse, check: HealthCheck | 'starting'): void {
@@ -43,8 +67,7 @@ export function serveHealth(
     sendHealth(response, options.checkLiveness?.() ?? { ok: true });
     return;
   }
-  const readiness = options.checkReadiness?.() ?? Promise.resolve<HealthCheck>({ ok: true });
-  readiness.then(
+  checkReadiness(options.readinessProbes ?? []).then(
     (check) => sendHealth(response, check),
     (error: unknown) => sendHealth(response, { ok: false, reason: String(error) }),
   );

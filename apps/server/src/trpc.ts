@@ -69,24 +69,29 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** The tRPC error of a service's domain error (undefined for anything else). */
+export function domainErrorOf(cause: unknown): TRPCError | undefined {
+  if (cause instanceof NotFoundError) {
+    return new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+  } else if (cause instanceof InvalidInputError) {
+    return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  } else if (cause instanceof ConflictError) {
+    return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+  } else if (cause instanceof PersistenceError) {
+    return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
+  } else if (cause instanceof TooManyRequestsError) {
+    return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+  } else if (cause instanceof NotConfiguredError) {
+    return new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
+  }
+  return undefined;
+}
+
 /** Maps the services' domain errors to tRPC codes, in one place. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
-  const cause = result.error.cause;
-  if (cause instanceof NotFoundError) {
-    result.error = new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
-  } else if (cause instanceof InvalidInputError) {
-    result.error = new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
-  } else if (cause instanceof ConflictError) {
-    result.error = new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
-  } else if (cause instanceof PersistenceError) {
-    result.error = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
-  } else if (cause instanceof TooManyRequestsError) {
-    result.error = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
-  } else if (cause instanceof NotConfiguredError) {
-    result.error = new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
-  }
+  result.error = domainErrorOf(result.error.cause) ?? result.error;
   return result;
 });
 

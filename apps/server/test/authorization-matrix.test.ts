@@ -55,6 +55,18 @@ function firstAnswer(
   });
 }
 
+/** stream.watch's first answer for one plan channel: a channel error reads as a call's error. */
+async function watchAnswer(client: SluiceClient, planId: string): Promise<Outcome> {
+  const answer = await firstAnswer((handlers) =>
+    client.stream.watch.subscribe({ channels: [{ kind: 'plan', id: planId }] }, handlers),
+  );
+  if (answer.ok && typeof answer.data === 'object' && answer.data && 'error' in answer.data) {
+    const { error } = answer.data as { error: { code: string; message: string } };
+    return { ok: false, code: error.code, message: error.message };
+  }
+  return answer;
+}
+
 /** Every row of every table, to prove a refused call changed nothing. */
 function dumpDatabase(path: string): string {
   const connection = new SQLite(path, { readonly: true });
@@ -125,6 +137,12 @@ const matrix: Record<string, Row> = {
     // The owner's plan is complete: the owner gets BAD_REQUEST (nothing to continue).
     call: (client, { planId }) => query(() => client.plan.continue.mutate({ planId })),
     missing: (client) => query(() => client.plan.continue.mutate({ planId: missingId })),
+  },
+  // A channel the caller may not watch ends alone, with the error plan.events would give.
+  'stream.watch': {
+    kind: 'owned',
+    call: (client, { planId }) => watchAnswer(client, planId),
+    missing: (client) => watchAnswer(client, missingId),
   },
   'plan.events': {
     kind: 'owned',
@@ -261,6 +279,10 @@ const matrix: Record<string, Row> = {
         client.admin.setUserQuotas.mutate({ userId: other.user.id, plansPerMonth: 'unlimited' }),
       ),
   },
+  'admin.activity': {
+    kind: 'admin',
+    call: (client) => query(() => client.admin.activity.query({ range: '24h' })),
+  },
   'admin.setProviderKey': {
     kind: 'admin',
     call: (client) =>
@@ -360,7 +382,7 @@ describe('the authorization matrix', () => {
 });
 
 function idIn(path: string): string {
-  if (path.startsWith('plan.')) return fixtures.planId;
+  if (path.startsWith('plan.') || path === 'stream.watch') return fixtures.planId;
   if (path === 'chat.getArtifact') return fixtures.artifactId;
   if (path.startsWith('chat.')) return fixtures.sessionId;
   return fixtures.apiKeyId;

@@ -38,14 +38,21 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
     );
     expect([...packages].sort()).toEqual(
       [
+        '@opentelemetry/api',
+        '@opentelemetry/exporter-trace-otlp-http',
+        '@opentelemetry/resources',
+        '@opentelemetry/sdk-trace-base',
         '@trpc/server',
         'better-auth',
         'better-sqlite3',
         'eventsource-parser',
+        // Counts a stopped stream's output tokens (pricing/token-estimator.ts).
+        'gpt-tokenizer',
         'kysely',
         'negotiator',
         'pg',
         'pino',
+        'prom-client',
         'rate-limiter-flexible',
         'zod',
       ].sort(),

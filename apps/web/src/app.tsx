@@ -16,6 +16,8 @@ const ChatPage = lazy(() => import('./features/chat/chat-page'));
 // Settings pages are visited rarely: their own chunks too.
 const SettingsPage = lazy(() => import('./features/account/settings-page'));
 const AdminSettingsPage = lazy(() => import('./features/account/admin-settings-page'));
+// The admin's activity page with its charts (uPlot): loaded only when an admin opens it.
+const ActivityPage = lazy(() => import('./features/activity/activity-page'));
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -44,6 +46,12 @@ function Screen({ route }: { route: Route }) {
       return (
         <Suspense fallback={<p className="muted">Loading the settings…</p>}>
           <AdminSettingsPage />
+        </Suspense>
+      );
+    case 'admin-activity':
+      return (
+        <Suspense fallback={<p className="muted">Loading the activity…</p>}>
+          <ActivityPage />
         </Suspense>
       );
     case 'not-found':

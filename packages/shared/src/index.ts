@@ -6,4 +6,5 @@ export * from './schemas/account';
 export * from './schemas/chat';
 export * from './schemas/plan';
 export * from './schemas/provider-keys';
+export * from './schemas/stream';
 export * from './schemas/user-text';

@@ -34,6 +34,7 @@ import { observeSession, type SessionMessage } from '../generation/observe-sessi
 import type { PushStream } from '../generation/push-stream';
 import type { GenerationUpstream, ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { QuotaService } from '../quotas/quota-service';
+import { currentRequestId } from '../request-context';
 import { createChatDocumentTracker, messageStartEvent } from './chat-document';
 import { buildChatRequest, composeChatMessages } from './chat-prompt';
 import { type ChatSessions, chatTopic } from './chat-sessions';
@@ -119,9 +120,18 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       ),
       initialEvents: [messageStartEvent(userMessage, artifactId)],
       document: createChatDocumentTracker(artifactId),
-      logger: logger.child({ sessionId: session.id, messageId: replyId, model: session.model }),
+      // Every line about the reply names it, its owner and the request that started it.
+      logger: logger.child({
+        generationId: replyId,
+        sessionId: session.id,
+        messageId: replyId,
+        userId: args.owner.userId,
+        requestId: currentRequestId(),
+        model: session.model,
+      }),
       slot: args.slot,
       owner: args.owner,
+      costCeilingUsd: session.max_cost_usd ?? undefined,
     });
   }
 
@@ -185,7 +195,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
     const userMessageId = newId();
     const replyId = newId();
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, session.model);
     const reservations = await quotas.reservationsFor(userId, 'reply');
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
@@ -230,7 +240,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       artifactId,
       slot,
       upstream,
-      owner: { userId, reservations },
+      owner: { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       messages: composeChatMessages({
         parts: {
           ...settings,

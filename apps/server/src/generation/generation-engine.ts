@@ -1,5 +1,9 @@
 import type { EndEvent, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
+import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
+import type { BilledCost } from '../pricing/billed-cost-poller';
+import type { GenerationCosts } from '../pricing/generation-costs';
+import { routeModel } from '../providers/model-route';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
 import {
@@ -7,6 +11,7 @@ import {
   type RetryPolicy,
   streamWithRetry,
 } from '../providers/stream-with-retry';
+import type { GenerationTracer } from '../tracing/generation-tracer';
 import { createContentFlusher } from './content-flusher';
 import type { EventBus } from './event-bus';
 import {
@@ -64,6 +69,13 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
    * published: e.g. settling the quota the generation reserved.
    */
   afterFinish?: (result: GenerationResult) => Promise<void>;
+  /**
+   * Stop the stream (end reason `budget`) before its running cost crosses this, USD: the
+   * lower of the per-generation ceiling and what the user may still spend this month.
+   */
+  costCeilingUsd?: number;
+  /** Runs when a stopped generation's bill arrived and replaced its estimate (quota spend). */
+  afterBilled?: (change: { previousCost: number | null; billed: BilledCost }) => Promise<void>;
 }
 
 export interface LiveGeneration<TSemantic extends { type: string }> {
@@ -100,18 +112,45 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   flush: FlushSettings;
   logger: Logger;
   config: GenerationEngineConfig;
+  /** Running cost, settled usage and late bills; without it usage is the provider's as sent. */
+  costs?: GenerationCosts;
   now?: () => number;
+  /** What the engine runs (plan or chat): the label of its metrics and traces. */
+  kind?: GenerationKind;
+  /** Counts starts and ends (status, reason, TTFT, duration, tokens, cost) and upstream attempts. */
+  metrics?: MetricsRecorder;
+  /** Traces each generation (OpenTelemetry); absent when tracing is off, and then costs nothing. */
+  tracer?: GenerationTracer;
+}
+
+function usageEventOf(usage: NonNullable<GenerationResult['usage']>): UsageEvent {
+  return {
+    type: 'usage',
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    ...(usage.cost === undefined ? {} : { cost: usage.cost }),
+    ...(usage.costSource === undefined ? {} : { costSource: usage.costSource }),
+  };
 }
 
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, store, config } = dependencies;
-  // Partial content is saved through the store on a time and size throttle.
+  const { provider, bus, store, config, costs, metrics, tracer } = dependencies;
+  const kind = dependencies.kind ?? 'plan';
+  // Partial content is saved through the store on a time and size throttle; each batched
+  // write is timed (flush latency on /metrics).
   const flusher = createContentFlusher({
     ...dependencies.flush,
     logger: dependencies.logger,
-    write: (appends) => store.append(appends),
+    write: async (appends) => {
+      const startedAt = performance.now();
+      try {
+        await store.append(appends);
+      } finally {
+        metrics?.contentFlushed(kind, (performance.now() - startedAt) / 1000, appends.length);
+      }
+    },
   });
   const now = dependencies.now ?? Date.now;
   const live = new Map<
@@ -128,6 +167,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       log.appendText(spec.initialText);
       for (const semantic of spec.document?.feed(spec.initialText) ?? []) log.appendEvent(semantic);
     }
+    const trace = tracer?.start(kind, spec.id, { model: spec.request.model });
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
     /** Set once the outcome is decided: a cancel after that changes nothing. */
@@ -156,6 +196,9 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       bus.publish(spec.topic, message);
     }
 
+    // The provider the model routes to (`anthropic:…`, `openai:…`, else OpenRouter).
+    const upstreamProvider = routeModel(spec.request.model).provider;
+
     async function run(): Promise<GenerationResult> {
       const startedAt = now();
       const totalTimer = setTimeout(() => abort('timeout'), config.streamingTimeoutMs);
@@ -170,6 +213,14 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         characters: 0,
       };
       let usage: ProviderUsage | undefined;
+      let upstreamId: string | undefined;
+      const meter = costs?.meter(spec.request, spec.costCeilingUsd);
+      /** Counts output (content or reasoning); stops the stream before the ceiling. */
+      const meterOutput = (text: string) => {
+        if (!meter) return;
+        meter.add(text);
+        if (meter.reachesCeiling()) abort('budget');
+      };
       let finishReason: string | undefined;
       let streamError: ProviderError | undefined;
       let thrown: ProviderError | undefined;
@@ -183,6 +234,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
           {
             onAttempt(attempt) {
               stats.attempts = attempt;
+              trace?.attemptStarted(attempt);
               store
                 .markAttempt(spec.id, attempt)
                 .catch((error: unknown) =>
@@ -192,26 +244,41 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
             onRetry({ attempt, delayMs, error }) {
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
+            onAttemptEnd({ outcome }) {
+              metrics?.upstreamRequest(upstreamProvider, outcome);
+              trace?.attemptEnded(outcome);
+            },
           },
         );
         for await (const event of events) {
           idleTimer.refresh();
           switch (event.type) {
             case 'text-delta': {
-              stats.timeToFirstTokenMs ??= now() - startedAt;
+              if (stats.timeToFirstTokenMs === null) {
+                stats.timeToFirstTokenMs = now() - startedAt;
+                trace?.firstToken();
+              }
               stats.chunks += 1;
               publish(log.appendText(event.text));
               for (const semantic of spec.document?.feed(event.text) ?? []) {
                 publish(log.appendEvent(semantic));
               }
               flusher.append(spec.id, event.text);
+              meterOutput(event.text);
               break;
             }
+            case 'reasoning-delta':
+              meterOutput(event.text);
+              break;
+            case 'response-metadata':
+              upstreamId ??= event.id;
+              break;
             case 'usage':
               usage = {
                 inputTokens: event.inputTokens,
                 outputTokens: event.outputTokens,
                 cost: event.cost,
+                provisional: event.provisional,
               };
               break;
             case 'finish':
@@ -245,39 +312,96 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         finishReason,
         document: spec.document,
       });
+      // Nothing produced and nothing reported (a refusal before the first token): no usage.
+      const produced = usage !== undefined || (meter?.outputTokens ?? 0) > 0;
+      const settled =
+        costs && meter && produced ? costs.settle(spec.request, usage, meter) : undefined;
+      const finalUsage: GenerationResult['usage'] = settled
+        ? {
+            inputTokens: settled.inputTokens,
+            outputTokens: settled.outputTokens,
+            ...(settled.cost === null ? {} : { cost: settled.cost }),
+            ...(settled.costSource === null ? {} : { costSource: settled.costSource }),
+          }
+        : usage && !usage.provisional
+          ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: usage.cost }
+          : undefined;
       const result: GenerationResult = {
         ...outcome,
         text,
         documentJson:
           outcome.documentJson ?? (spec.document ? JSON.stringify(spec.document.snapshot()) : null),
-        usage,
+        usage: finalUsage,
+        ...(upstreamId ? { upstreamId } : {}),
         stats,
       };
-      spec.logger.info(
-        { status: result.status, reason: result.reason, error: result.error, usage, stats },
-        'generation finished',
-      );
+      // One structured line per generation; an early end (failed, cut short, stopped) says
+      // why, how much text it kept and what the provider charged, at warn unless the user
+      // stopped it.
+      const endedEarly = result.status !== 'completed';
+      const ending = {
+        status: result.status,
+        reason: result.reason,
+        error: result.error,
+        partialLength: endedEarly ? text.length : undefined,
+        usage: finalUsage,
+        stats,
+      };
+      if (result.status === 'failed' || result.status === 'partial') {
+        spec.logger.warn(ending, 'generation ended early');
+      } else {
+        spec.logger.info(ending, endedEarly ? 'generation stopped' : 'generation finished');
+      }
+      metrics?.generationFinished(kind, {
+        status: result.status,
+        reason: result.reason,
+        timeToFirstTokenSeconds:
+          stats.timeToFirstTokenMs === null ? null : stats.timeToFirstTokenMs / 1000,
+        durationSeconds: stats.durationMs / 1000,
+        usage: finalUsage,
+      });
 
       flusher.discard(spec.id);
+      trace?.saveStarted();
       try {
         await store.finish(spec.id, result);
+        trace?.saveEnded();
         await spec.afterFinish?.(result);
       } catch (error) {
+        trace?.saveEnded(error);
         spec.logger.error({ err: error }, 'could not save the finished generation');
       }
-      if (usage) {
-        publish(
-          log.appendEvent({
-            type: 'usage',
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            ...(usage.cost === undefined ? {} : { cost: usage.cost }),
-          }),
-        );
-      }
+      trace?.end({
+        status: result.status,
+        reason: result.reason,
+        errorCode: result.error?.code,
+        characters: text.length,
+        usage: finalUsage,
+      });
+      if (finalUsage) publish(log.appendEvent(usageEventOf(finalUsage)));
       publish(log.appendEvent(endEventOf(result)));
       live.delete(spec.id);
+      if (costs && settled) {
+        costs.billLater({
+          request: spec.request,
+          upstreamId,
+          settled,
+          onBilled: (billed) => applyBill(billed, settled.cost),
+        });
+      }
       return result;
+    }
+
+    /** A stopped generation's bill arrived: stored over the estimate, then told to subscribers. */
+    async function applyBill(billed: BilledCost, previousCost: number | null): Promise<void> {
+      try {
+        const changed = await store.saveBilledUsage?.(spec.id, { ...billed, costSource: 'billed' });
+        if (!changed) return;
+        publish(log.appendEvent(usageEventOf({ ...billed, costSource: 'billed' })));
+        await spec.afterBilled?.({ previousCost, billed });
+      } catch (error) {
+        spec.logger.error({ err: error }, 'could not save the billed cost');
+      }
     }
 
     const generation = {
@@ -302,6 +426,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       abort,
     };
     live.set(spec.id, generation);
+    metrics?.generationStarted(kind);
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());
     // Published once the generation is complete (`done`, its timer), since a caught-up

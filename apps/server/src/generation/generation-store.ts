@@ -1,3 +1,4 @@
+import type { BilledUsage } from '@sluice/db';
 import type { GenerationStatus } from '@sluice/shared';
 import type { ContentAppend } from './content-flusher';
 import type { GenerationEvent } from './generation-engine';
@@ -50,4 +51,9 @@ export interface GenerationStore<TSemantic extends { type: string }> {
    * with this reason, keeping the content saved so far. Returns their ids.
    */
   recover(reason: string): Promise<string[]>;
+  /**
+   * The provider's bill for a finished generation arrived (after a stop): replaces the
+   * stored estimate. Resolves false when nothing changed (a billed figure is never replaced).
+   */
+  saveBilledUsage?(id: string, usage: BilledUsage): Promise<boolean>;
 }

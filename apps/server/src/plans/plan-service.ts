@@ -30,6 +30,7 @@ import type { PushStream } from '../generation/push-stream';
 import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { ProviderRequest } from '../providers/provider';
 import type { QuotaService } from '../quotas/quota-service';
+import { currentRequestId } from '../request-context';
 import { createPlanDocumentTracker } from './plan-document';
 import { buildContinuationRequest, buildPlanRequest } from './plan-prompt';
 import {
@@ -90,7 +91,14 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       initialText,
       slot,
       document: createPlanDocumentTracker(),
-      logger: logger.child({ planId, model: request.model }),
+      // Every line about the generation names it, its owner and the request that started it.
+      logger: logger.child({
+        generationId: planId,
+        planId,
+        userId: owner.userId,
+        requestId: currentRequestId(),
+        model: request.model,
+      }),
       owner,
     });
   }
@@ -120,7 +128,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     return starter.withSlot(userId, async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
-      const upstream = await resolveUpstream(userId);
+      const upstream = await resolveUpstream(userId, model);
       const reservations = await quotas.reservationsFor(userId, 'plan');
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
@@ -140,7 +148,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         planId,
         slot,
         upstream.prepare(buildPlanRequest(input, { ...config, model })),
-        { userId, reservations },
+        { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       );
       return { planId };
     });
@@ -177,7 +185,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
     const planId = newId();
     const model = input.model ?? source.model;
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, model);
     const reservations = await quotas.reservationsFor(userId, 'plan');
     await persist(() =>
       insertContinuation(db, {
@@ -199,7 +207,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       planId,
       slot,
       upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
-      { userId, reservations },
+      { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       prefix,
     );
     return { planId };

@@ -4,6 +4,7 @@ import {
   markPlanAttempt,
   recoverInterruptedPlans,
   type SluiceDatabase,
+  saveBilledUsage,
 } from '@sluice/db';
 import type { PlanSemanticEvent } from '@sluice/shared';
 import { savedOutcomeOf } from '../generation/generation-outcome';
@@ -34,12 +35,19 @@ export function createPlanStore(
         ...savedOutcomeOf(result),
         text: result.text,
         planJson: result.documentJson,
+        stats: {
+          timeToFirstTokenMs: result.stats.timeToFirstTokenMs,
+          durationMs: result.stats.durationMs,
+        },
         now: now(),
       });
     },
     async loadStored(id) {
       const row = await db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? storedPlanStream(row) : undefined;
+    },
+    saveBilledUsage(id, usage) {
+      return saveBilledUsage(db, 'plans', { id, usage, now: now() });
     },
     recover(reason) {
       return recoverInterruptedPlans(db, { reason, now: now() });

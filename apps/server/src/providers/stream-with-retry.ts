@@ -23,7 +23,14 @@ export interface RetryHooks {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   onAttempt?: (attempt: number) => void;
   onRetry?: (info: { attempt: number; delayMs: number; error: ProviderError }) => void;
+  /**
+   * Each attempt's end, once: `success` (the stream ended normally), `retried` (it failed and
+   * another attempt follows), `failed` (it failed for good), `aborted` (the signal fired).
+   */
+  onAttemptEnd?: (info: { attempt: number; outcome: AttemptOutcome }) => void;
 }
+
+export type AttemptOutcome = 'success' | 'retried' | 'failed' | 'aborted';
 
 /** Full jitter: a random delay up to the exponential bound, or the server's Retry-After. */
 export function retryDelay(
@@ -72,15 +79,22 @@ export async function* streamWithRetry(
     } catch (error) {
       failure = toProviderError(error, signal);
     }
-    if (!failure) return;
-    if (signal.aborted) throw toProviderError(signal.reason, signal);
-    if (started || !failure.isRetryable || attempt >= policy.maxAttempts) {
-      throw failure;
+    if (!failure) {
+      hooks.onAttemptEnd?.({ attempt, outcome: 'success' });
+      return;
+    }
+    if (signal.aborted) {
+      hooks.onAttemptEnd?.({ attempt, outcome: 'aborted' });
+      throw toProviderError(signal.reason, signal);
     }
     const delayMs = retryDelay(attempt, failure, policy, random);
-    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
+    const retryAfterTooLong =
+      failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs;
+    if (started || !failure.isRetryable || attempt >= policy.maxAttempts || retryAfterTooLong) {
+      hooks.onAttemptEnd?.({ attempt, outcome: 'failed' });
       throw failure;
     }
+    hooks.onAttemptEnd?.({ attempt, outcome: 'retried' });
     hooks.onRetry?.({ attempt, delayMs, error: failure });
     try {
       await sleep(delayMs, signal);

@@ -1,4 +1,5 @@
 import {
+  activityInputSchema,
   setProviderKeyInputSchema,
   setUserQuotasInputSchema,
   updateAccountSettingsInputSchema,
@@ -30,4 +31,12 @@ export const adminRouter = router({
   setProviderKey: adminProcedure
     .input(setProviderKeyInputSchema)
     .mutation(({ ctx, input }) => ctx.providerKeys.setAppKey(input.provider, input.key)),
+
+  /**
+   * What the app did over the last 24 hours, 7 days or 30 days, from the stored plans and
+   * replies: success rate per hour, TTFT and duration percentiles, endings, errors, cost.
+   */
+  activity: adminProcedure
+    .input(activityInputSchema)
+    .query(({ ctx, input }) => ctx.activity.report(input.range)),
 });

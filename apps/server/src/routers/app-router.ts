@@ -3,11 +3,13 @@ import { accountRouter } from './account-router';
 import { adminRouter } from './admin-router';
 import { chatRouter } from './chat-router';
 import { planRouter } from './plan-router';
+import { streamRouter } from './stream-router';
 import { systemRouter } from './system-router';
 
 export const appRouter = router({
   plan: planRouter,
   chat: chatRouter,
+  stream: streamRouter,
   system: systemRouter,
   account: accountRouter,
   admin: adminRouter,

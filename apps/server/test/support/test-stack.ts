@@ -204,6 +204,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     HOST: '127.0.0.1',
     DATABASE_URL: options.databaseUrl ?? databasePath,
     OPENROUTER_BASE_URL: simulator.url,
+    // The same simulator answers `anthropic:` and `openai:` models in their wire formats.
+    ANTHROPIC_BASE_URL: simulator.anthropicUrl,
+    OPENAI_BASE_URL: simulator.openAIUrl,
     OPENROUTER_MODEL: 'sluice/simulator',
     FLUSH_INTERVAL_MS: '50',
     LOG_LEVEL: 'silent',

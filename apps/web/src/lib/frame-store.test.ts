@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFrameStore, nextFrame } from './frame-store';
+import { createFrameStore, nextFrame, whenVisible } from './frame-store';
 
 /** A store of one counter whose frames run only when the test says so. */
 function counterStore() {
@@ -107,5 +107,59 @@ describe('nextFrame', () => {
     expect(publications).toBe(1);
     vi.advanceTimersByTime(1_000);
     expect(publications).toBe(1);
+  });
+});
+
+describe('whenVisible', () => {
+  function fakePage(state: 'visible' | 'hidden') {
+    const listeners = new Set<() => void>();
+    return {
+      visibilityState: state as DocumentVisibilityState,
+      addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+      removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+      show() {
+        this.visibilityState = 'visible';
+        for (const listener of [...listeners]) listener();
+      },
+      get listeners() {
+        return listeners.size;
+      },
+    };
+  }
+
+  it('renders a hidden tab’s changes only once it is visible again, in one publication', () => {
+    const page = fakePage('hidden');
+    const builds: number[] = [];
+    let value = 0;
+    const store = createFrameStore(
+      () => {
+        builds.push(value);
+        return value;
+      },
+      whenVisible((publish) => publish(), page as unknown as Document),
+    );
+    const renders: number[] = [];
+    store.subscribe(() => renders.push(store.getSnapshot()));
+    let watched = 0;
+    store.watch(() => {
+      watched += 1;
+    });
+    for (let index = 0; index < 5; index += 1) {
+      value += 1;
+      store.changed();
+    }
+    // Kept up to date (saving watches every change), rendered nothing.
+    expect(watched).toBe(5);
+    expect(renders).toEqual([]);
+    page.show();
+    expect(renders).toEqual([5]);
+    expect(page.listeners).toBe(0);
+  });
+
+  it('schedules at once on a visible page', () => {
+    const page = fakePage('visible');
+    const published: string[] = [];
+    whenVisible((publish) => publish(), page as unknown as Document)(() => published.push('now'));
+    expect(published).toEqual(['now']);
   });
 });

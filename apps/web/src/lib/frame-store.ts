@@ -13,6 +13,30 @@ export function nextFrame(publish: () => void): void {
   setTimeout(once, 250);
 }
 
+/**
+ * `schedule`, but only while the page is visible: a hidden tab keeps its stores up to date
+ * and renders nothing until it is shown again (then once, with everything).
+ */
+export function whenVisible(
+  schedule: Schedule,
+  page:
+    | Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>
+    | undefined = typeof document === 'undefined' ? undefined : document,
+): Schedule {
+  return (publish) => {
+    if (page?.visibilityState !== 'hidden') {
+      schedule(publish);
+      return;
+    }
+    const onVisible = () => {
+      if (page.visibilityState === 'hidden') return;
+      page.removeEventListener('visibilitychange', onVisible);
+      schedule(publish);
+    };
+    page.addEventListener('visibilitychange', onVisible);
+  };
+}
+
 /** What React (and whoever saves the state) reads from a store. */
 export interface SnapshotSource<TSnapshot> {
   /** React's side: published at most once per frame. */
@@ -35,7 +59,7 @@ export interface FrameStore<TSnapshot> extends SnapshotSource<TSnapshot> {
  */
 export function createFrameStore<TSnapshot>(
   build: () => TSnapshot,
-  schedule: Schedule = nextFrame,
+  schedule: Schedule = whenVisible(nextFrame),
 ): FrameStore<TSnapshot> {
   const listeners = new Set<() => void>();
   const watchers = new Set<() => void>();

@@ -18,6 +18,7 @@ describe('matchRoute', () => {
     ['/sign-up/', { name: 'sign-up' }],
     ['/settings', { name: 'settings' }],
     ['/admin/settings', { name: 'admin-settings' }],
+    ['/admin/activity', { name: 'admin-activity' }],
     ['/admin', { name: 'not-found', path: '/admin' }],
   ])('matches %s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);

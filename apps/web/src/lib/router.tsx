@@ -11,6 +11,7 @@ export type Route =
   | { name: 'sign-up' }
   | { name: 'settings' }
   | { name: 'admin-settings' }
+  | { name: 'admin-activity' }
   | { name: 'not-found'; path: string };
 
 const listeners = new Set<() => void>();
@@ -49,6 +50,7 @@ const fixedRoutes: Record<string, Route> = {
   '/sign-up': { name: 'sign-up' },
   '/settings': { name: 'settings' },
   '/admin/settings': { name: 'admin-settings' },
+  '/admin/activity': { name: 'admin-activity' },
 };
 
 export function matchRoute(pathname: string): Route {

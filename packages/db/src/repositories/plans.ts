@@ -177,6 +177,8 @@ export interface FinishPlanArgs extends GenerationOutcome {
   /** The whole text streamed, whatever the status. */
   text: string;
   planJson: string | null;
+  /** The generation's timings, for the activity page (null TTFT: no token arrived). */
+  stats?: { timeToFirstTokenMs: number | null; durationMs: number };
 }
 
 /** Moves a generating plan to its terminal state; returns false if it was not generating. */
@@ -188,6 +190,13 @@ export async function finishPlan(db: Kysely<Database>, args: FinishPlanArgs): Pr
       partial_content: args.text,
       content: args.status === 'completed' ? args.text : null,
       plan_json: args.planJson,
+      characters: args.text.length,
+      ...(args.stats
+        ? {
+            time_to_first_token_ms: args.stats.timeToFirstTokenMs,
+            duration_ms: args.stats.durationMs,
+          }
+        : {}),
     })
     .where('id', '=', args.id)
     .where('status', '=', 'generating')

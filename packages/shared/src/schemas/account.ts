@@ -25,3 +25,8 @@ export const setUserQuotasInputSchema = z.object({
   usdPerMonth: quotaOverrideSchema(1_000_000_000),
 });
 export type SetUserQuotasInput = z.infer<typeof setUserQuotasInputSchema>;
+
+/** The admin's activity page: the last 24 hours, 7 days or 30 days. */
+export const activityRangeSchema = z.enum(['24h', '7d', '30d']);
+export const activityInputSchema = z.object({ range: activityRangeSchema });
+export type ActivityInput = z.infer<typeof activityInputSchema>;

@@ -83,6 +83,10 @@ const validInputs: Record<string, unknown> = {
   listChatSessionsInputSchema: { limit: 10 },
   updateAccountSettingsInputSchema: { allowSignUp: true },
   deleteProviderKeyInputSchema: { provider: 'openrouter' },
+  activityInputSchema: { range: '24h' },
+  streamWatchInputSchema: {
+    channels: [{ kind: 'plan', id: 'plan-1', lastEventId: 'plan-1:3' }],
+  },
 };
 
 const inputSchemas = Object.entries(shared as Record<string, unknown>).filter(
@@ -103,7 +107,10 @@ function stringPaths(value: unknown, prefix: string[] = []): string[][] {
  * Dotted paths of the fields a JSON Schema allows to be free strings (formats like dates and
  * closed sets of names excluded).
  */
-function schemaStringPaths(schema: unknown, prefix: string[] = []): string[][] {
+function schemaStringPaths(
+  schema: unknown,
+  prefix: Array<string | number> = [],
+): Array<Array<string | number>> {
   const node = schema as {
     type?: string;
     format?: string;
@@ -111,11 +118,14 @@ function schemaStringPaths(schema: unknown, prefix: string[] = []): string[][] {
     enum?: unknown[];
     const?: unknown;
     properties?: Record<string, unknown>;
+    items?: unknown;
     anyOf?: unknown[];
   };
   if (node.anyOf) return node.anyOf.flatMap((option) => schemaStringPaths(option, prefix));
   if (node.type === 'string')
     return node.format || node.pattern || node.enum || node.const !== undefined ? [] : [prefix];
+  // An array's items: checked in its first element.
+  if (node.type === 'array' && node.items) return schemaStringPaths(node.items, [...prefix, 0]);
   if (node.type === 'object' && node.properties)
     return Object.entries(node.properties).flatMap(([key, child]) =>
       schemaStringPaths(child, [...prefix, key]),
@@ -123,7 +133,7 @@ function schemaStringPaths(schema: unknown, prefix: string[] = []): string[][] {
   return [];
 }
 
-function withValueAt(input: unknown, path: string[], value: string): unknown {
+function withValueAt(input: unknown, path: Array<string | number>, value: string): unknown {
   const copy = structuredClone(input) as Record<string, unknown>;
   let target = copy;
   for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;

@@ -1,8 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
+import { httpError, httpErrorOf } from '../http-error';
 import type { ProviderAdapter, ProviderEvent, ProviderRequest } from '../provider';
-import { ProviderError, parseRetryAfter, toProviderError } from '../provider-error';
+import { ProviderError, toProviderError } from '../provider-error';
 import { parseChatCompletionChunk } from './openrouter-chunk';
 
 export const openRouterDefaultBaseUrl = 'https://openrouter.ai/api/v1';
@@ -46,37 +47,6 @@ function requestBody(request: ProviderRequest): Record<string, unknown> {
     body.response_format = { type: 'json_object' };
   }
   return body;
-}
-
-function httpErrorOf(
-  status: number,
-  statusText: string,
-  text: string,
-  retryAfter: string | null,
-): ProviderError {
-  let message = text.slice(0, 500) || statusText;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    const error = parsed.error;
-    message = (typeof error === 'string' ? error : error?.message) ?? parsed.message ?? message;
-  } catch {
-    // Not JSON: keep the raw text.
-  }
-  return new ProviderError(`The model provider answered HTTP ${status}: ${message}`, {
-    kind: 'http',
-    status,
-    retryAfterMs: parseRetryAfter(retryAfter),
-  });
-}
-
-async function httpError(response: Response): Promise<ProviderError> {
-  const text = await response.text().catch(() => '');
-  return httpErrorOf(
-    response.status,
-    response.statusText,
-    text,
-    response.headers.get('retry-after'),
-  );
 }
 
 /** A JSON body where a stream was expected (servers that ignore `stream: true`). */

@@ -51,6 +51,13 @@ export function AccountMenu({ user }: AccountMenuProps) {
               </Link>
             </li>
           ) : null}
+          {user.role === 'admin' ? (
+            <li>
+              <Link to="/admin/activity" onClick={close}>
+                Activity
+              </Link>
+            </li>
+          ) : null}
           <li>
             <button type="button" className="button button-small" onClick={() => void onSignOut()}>
               Sign out

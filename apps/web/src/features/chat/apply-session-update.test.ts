@@ -6,7 +6,7 @@ import {
   type ChatStreamClient,
   type ChatSubscriptionHandlers,
   createChatStreamConnection,
-} from './chat-stream-connection';
+} from './chat-stream';
 import { createChatStreamStore } from './chat-stream-store';
 import type { ChatSessionDetail, ChatSessionView } from './chat-types';
 

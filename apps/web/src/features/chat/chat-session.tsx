@@ -9,12 +9,12 @@ import { useFollowLatest } from '../../lib/use-follow-latest';
 import { ArtifactPanel } from './artifact-panel';
 import { ChatAnnouncer } from './chat-announcer';
 import { artifactOf, ChatMessageItem } from './chat-message';
+import { forgetChatStream, useChatStream } from './chat-stream';
 import type { ChatMessage } from './chat-stream-store';
 import { Composer } from './composer';
 import { describeChatRequestError } from './describe-chat-error';
 import { newClientRequestId } from './new-client-request-id';
 import { SessionSettings } from './session-settings';
-import { forgetChatStream, useChatStream } from './use-chat-stream';
 
 function scrollToEnd(): void {
   window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' });

@@ -1,0 +1,3 @@
+import { runActivityBench } from './activity/activity-bench';
+
+await runActivityBench();
