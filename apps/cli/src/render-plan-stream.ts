@@ -211,6 +211,7 @@ const endReasonDescriptions: Record<EndReason, string> = {
   'invalid-output': 'the model output is not a valid plan',
   'server-restart': 'the server restarted while writing it',
   'instance-lost': 'the server instance writing it stopped',
+  budget: 'its cost reached the spending limit',
 };
 
 export function formatEnd(end: Omit<EndEvent, 'type'>): string {

@@ -38,17 +38,18 @@ import { createMetricsEndpoint } from './metrics/metrics-endpoint';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy';
 import { createPlanService } from './plans/plan-service';
 import { createPlanStore } from './plans/plan-store';
-import {
-  createKeyRoutingAdapter,
-  createUpstreamResolver,
-} from './provider-keys/generation-upstream';
+import { createBilledCostPoller } from './pricing/billed-cost-poller';
+import { createGenerationCosts } from './pricing/generation-costs';
+import { createPriceRefresher } from './pricing/price-refresher';
+import { createPriceTable } from './pricing/price-table';
+import { createUpstreamResolver } from './provider-keys/generation-upstream';
 import {
   createProviderKeyService,
   type ProviderKeyService,
 } from './provider-keys/provider-key-service';
 import { verifyStoredKeys } from './provider-keys/verify-stored-keys';
-import { createProvider } from './providers/create-provider';
-import { createOpenRouterAdapter } from './providers/openrouter/openrouter-adapter';
+import { createProviders, openRouterApiUrl } from './providers/create-provider';
+import { createModelRoutingAdapter } from './providers/model-routing-adapter';
 import { withRedactedErrors } from './providers/redacting-provider';
 import type { RetryPolicy } from './providers/stream-with-retry';
 import { createGenerationRateLimit } from './quotas/generation-rate-limit';
@@ -67,6 +68,10 @@ import { sseSettings } from './trpc';
 
 export interface ServerAppOptions {
   logger?: Logger;
+  /** How long the bundled simulator takes to know a generation's bill (tests: short). */
+  simulatorGenerationStatsDelayMs?: number;
+  /** The waits before each look-up of a stopped OpenRouter generation's bill (tests: short). */
+  billingDelaysMs?: readonly number[];
   /** Overrides the retry policy (tests use short delays). */
   retryPolicy?: RetryPolicy;
   /** Partial content waiting longer than flushIntervalMs, or larger than this, is saved. */
@@ -162,24 +167,46 @@ export async function createServerApp(
   const planShared = cluster?.kind<PlanSemanticEvent>('plan', planStore);
   const chatShared = cluster?.kind<ChatSemanticEvent>('chat', chatStore);
 
-  const created = await createProvider(config);
+  const created = await createProviders(config, {
+    generationStatsDelayMs: options.simulatorGenerationStatsDelayMs,
+  });
   const { simulator, label } = created;
-  const environmentKey = config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined;
-  // A generation paid by a stored key (a user's or the app's) goes to OpenRouter with it.
-  const routed = createKeyRoutingAdapter({
-    keyless: created.provider,
-    keyed: createOpenRouterAdapter({
-      baseUrl: config.upstream.kind === 'simulator' ? undefined : config.upstream.baseUrl,
-      appName: 'Sluice',
-    }),
-  });
   // Keys never reach clients, stored rows or logs through upstream error text.
-  const provider = withRedactedErrors(routed, environmentKey ? [environmentKey] : []);
-  const providerKeys = createProviderKeyService({
+  const environmentKeys = {
+    openrouter: config.upstream.kind === 'openrouter' ? config.upstream.apiKey : undefined,
+    anthropic: config.anthropic.apiKey,
+    openai: config.openai.apiKey,
+  };
+  const provider = withRedactedErrors(
+    createModelRoutingAdapter(created.adapters),
+    Object.values(environmentKeys).filter((key): key is string => key !== undefined),
+  );
+  const providerKeys = createProviderKeyService({ db, encryptor, environmentKeys });
+  // Prices: the bundled snapshot, the cached refresh, and a daily refresh when online.
+  const prices = createPriceTable();
+  const openRouterUrl = openRouterApiUrl(config, simulator);
+  const priceRefresher = createPriceRefresher({
     db,
-    encryptor,
-    environmentKeys: { openrouter: environmentKey },
+    table: prices,
+    modelsUrl: `${openRouterUrl}/models`,
+    logger,
   });
+  // Online, the models list may be slow or unreachable: the boot does not wait for it.
+  if (config.upstream.kind === 'openrouter') void priceRefresher.start();
+  else await priceRefresher.start();
+  const priceRefreshTimer = setInterval(
+    () => {
+      void priceRefresher.refreshIfStale();
+    },
+    60 * 60 * 1000,
+  );
+  priceRefreshTimer.unref();
+  const billing = createBilledCostPoller({
+    baseUrl: openRouterUrl,
+    logger,
+    ...(options.billingDelaysMs ? { delaysMs: options.billingDelaysMs } : {}),
+  });
+  const costs = createGenerationCosts({ prices, poller: billing });
   const resolveUpstream = createUpstreamResolver(providerKeys, {
     simulated: config.upstream.kind === 'simulator',
   });
@@ -234,6 +261,8 @@ export async function createServerApp(
     isOverloaded,
     quotas,
     startRate,
+    costs,
+    maxCostPerGenerationUsd: config.maxCostPerGenerationUsd,
     metrics,
     tracer: tracing?.tracer,
   };
@@ -322,6 +351,8 @@ export async function createServerApp(
     logger,
     simulated: config.upstream.kind === 'simulator',
     defaultModel: config.defaultModel,
+    providerModes: created.modes,
+    prices,
   };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -509,6 +540,8 @@ export async function createServerApp(
       const force = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
       clearTimeout(force);
+      clearInterval(priceRefreshTimer);
+      await billing.close();
       await db.destroy();
       await simulator?.close();
       await tracing?.shutdown();

@@ -5,7 +5,9 @@ import type { AccountSettingsService } from './auth/app-settings';
 import type { Caller } from './auth/caller';
 import type { ChatService } from './chat/chat-service';
 import type { PlanService } from './plans/plan-service';
+import type { PriceTable } from './pricing/price-table';
 import type { ProviderKeyService } from './provider-keys/provider-key-service';
+import type { ProviderMode } from './providers/create-provider';
 import type { QuotaService } from './quotas/quota-service';
 
 export interface ContextDependencies {
@@ -21,6 +23,9 @@ export interface ContextDependencies {
   /** True when plans come from the bundled simulator, not a real model. */
   simulated: boolean;
   defaultModel: string;
+  /** How each provider is reached (system.info). */
+  providerModes: Record<'openrouter' | 'anthropic' | 'openai', ProviderMode>;
+  prices: PriceTable;
 }
 
 /**

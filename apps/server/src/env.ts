@@ -73,6 +73,17 @@ const envSchema = z.object({
   OPENROUTER_MODEL: optionalText.pipe(z.string().max(200).optional()),
   /** Comma-separated models OpenRouter falls back to (`models[]`). */
   OPENROUTER_FALLBACK_MODELS: optionalText,
+  // Direct providers: `anthropic:<model>` and `openai:<model>` go to them.
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL such as https://api.anthropic.com' }).optional(),
+  ),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL such as https://api.openai.com/v1' }).optional(),
+  ),
+  /** Ceiling on one generation's cost; the stream is stopped before it is crossed. */
+  MAX_COST_PER_GENERATION_USD: optionalLimit(z.coerce.number<string>().positive()),
   OPENROUTER_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
   OPENROUTER_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4000),
   STREAMING_TIMEOUT: milliseconds(300_000),
@@ -148,6 +159,8 @@ const envSchema = z.object({
 // DATABASE_URL and REDIS_URL may hold a password.
 const secretVariables = new Set([
   'OPENROUTER_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
   'ENCRYPTION_KEY',
   'DATABASE_URL',
   'REDIS_URL',
@@ -162,11 +175,26 @@ export type UpstreamConfig =
   | { kind: 'custom'; baseUrl: string }
   | { kind: 'simulator'; tokensPerSecond: number };
 
+/**
+ * A direct provider's settings. Without a key or a base URL, its keyless requests go to the
+ * bundled simulator (offline); a user's stored key always reaches the real API.
+ */
+export interface DirectProviderConfig {
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+}
+
 export interface ServerConfig {
   port: number;
   host: string;
   databaseUrl: string;
   upstream: UpstreamConfig;
+  anthropic: DirectProviderConfig;
+  openai: DirectProviderConfig;
+  /** Ceiling on one generation's cost in USD (a chat session may set a lower one). */
+  maxCostPerGenerationUsd: number | undefined;
+  /** Pace of the bundled simulator, whenever a provider runs on it. */
+  simulatorTokensPerSecond: number;
   defaultModel: string;
   fallbackModels: string[];
   temperature: number;
@@ -328,6 +356,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     databaseUrl: fromWorkingDirectory(env.DATABASE_URL),
     upstream,
+    anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+    openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+    maxCostPerGenerationUsd: env.MAX_COST_PER_GENERATION_USD,
+    simulatorTokensPerSecond: env.SIMULATOR_TOKENS_PER_SECOND,
     defaultModel:
       env.OPENROUTER_MODEL ??
       (upstream.kind === 'simulator' ? simulatorModel : defaultOpenRouterModel),

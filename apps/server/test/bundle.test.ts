@@ -47,6 +47,8 @@ describe('the production bundle (pnpm build, pnpm start)', () => {
         'better-sqlite3',
         'eventsource-parser',
         'ioredis',
+        // Counts a stopped stream's output tokens (pricing/token-estimator.ts).
+        'gpt-tokenizer',
         'kysely',
         'negotiator',
         'pg',

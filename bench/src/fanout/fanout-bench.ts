@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +248,9 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
         const eventsUrl = `${url}/trpc/plan.events?input=${encodeURIComponent(JSON.stringify({ planId }))}`;
         health = probeHealth(url);
         const before = await server.request<ProcessUsage>('reset-peaks');
+        // SLUICE_BENCH_PROFILE_DIR=/some/dir keeps a CPU profile of the server while connecting.
+        const profileDirectory = process.env.SLUICE_BENCH_PROFILE_DIR;
+        if (profileDirectory) await server.request('profile-start');
         const connectStarted = performance.now();
         await openSubscribers(
           clients,
@@ -258,6 +261,13 @@ export async function runFanoutBench(options: FanoutBenchOptions = {}): Promise<
           runTimeoutMs,
         );
         const connectMs = performance.now() - connectStarted;
+        if (profileDirectory) {
+          const profile = await server.request<unknown>('profile-stop');
+          writeFileSync(
+            join(profileDirectory, `fanout-${subscribers}-${path}-connect.cpuprofile`),
+            JSON.stringify(profile),
+          );
+        }
         health.streaming();
         const streamStarted = performance.now();
         const upstream = await simulator.waitFor(

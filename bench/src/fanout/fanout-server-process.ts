@@ -1,6 +1,7 @@
 /** Worker: the real Sluice server, with subscription caps raised for the fan-out bench. */
 import { createServerApp } from '@sluice/server';
 import { loadBenchServerConfig } from '../relay/bench-server-config';
+import { createCpuProfiler } from '../relay/cpu-profile';
 import { createProcessProbe } from '../relay/process-probe';
 import type { ServerInfo } from '../relay/protocol';
 import { runWorker, serveWorker } from '../relay/serve-worker';
@@ -13,7 +14,10 @@ runWorker(async () => {
   });
   const url = await app.listen();
   const info: ServerInfo = { url, port: Number(new URL(url).port) };
+  const profiler = createCpuProfiler();
   serveWorker(info, {
+    'profile-start': () => profiler.start(),
+    'profile-stop': () => profiler.stop(),
     usage: () => probe.usage(),
     'reset-peaks': () => probe.resetPeaks(),
     subscriptions: () => app.subscriptions.stats(),

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBenchApiKey } from './bench-account';
@@ -301,6 +301,14 @@ async function runOne(
     const cpuProfile = settings.profile
       ? await worker.request<CpuProfile | undefined>('profile-stop')
       : undefined;
+    // For a closer look (a call tree in Chrome's DevTools): SLUICE_BENCH_PROFILE_DIR=/some/dir.
+    const profileDirectory = process.env.SLUICE_BENCH_PROFILE_DIR;
+    if (cpuProfile && profileDirectory) {
+      writeFileSync(
+        join(profileDirectory, `${scenario.name}-${system}.cpuprofile`),
+        JSON.stringify(cpuProfile),
+      );
+    }
     const simulatorAfter = await simulator.request<ProcessUsage>('usage');
     const machineCpuMs = (await machineBusyMs()) - machineBefore;
     const serverCpuMs = cpuMs(before, after);

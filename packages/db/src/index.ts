@@ -11,7 +11,12 @@ export * from './repositories/api-keys';
 export * from './repositories/chat-artifacts';
 export * from './repositories/chat-messages';
 export * from './repositories/chat-sessions';
-export type { GenerationOutcome } from './repositories/generation-outcome';
+export {
+  type BilledUsage,
+  type GenerationOutcome,
+  saveBilledUsage,
+} from './repositories/generation-outcome';
+export * from './repositories/model-prices';
 export * from './repositories/plans';
 export * from './repositories/provider-keys';
 export * from './repositories/quotas';

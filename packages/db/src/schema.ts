@@ -38,6 +38,10 @@ export interface PlansTable {
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
+  /** `billed`, `computed` or `estimated`; null when no cost is known. */
+  cost_source: CostSourceValue | null;
+  /** The provider's id for the generation (OpenRouter's `gen-…`), to fetch its bill. */
+  upstream_id: string | null;
   attempts: Generated<number>;
   /** Set when the plan ends (null while generating and for plans from before they were kept). */
   time_to_first_token_ms: number | null;
@@ -71,6 +75,8 @@ export interface ChatSessionsTable {
   user_profile: Generated<string>;
   /** 0 or 1. */
   experiment: Generated<number>;
+  /** The session's ceiling on one reply's cost, USD; null: the server's default. */
+  max_cost_usd: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -97,6 +103,10 @@ export interface ChatMessagesTable {
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
+  /** `billed`, `computed` or `estimated`; null when no cost is known. */
+  cost_source: CostSourceValue | null;
+  /** The provider's id for the generation (OpenRouter's `gen-…`), to fetch its bill. */
+  upstream_id: string | null;
   time_to_first_token_ms: number | null;
   duration_ms: number | null;
   chunks: number | null;
@@ -246,7 +256,25 @@ export interface Database {
   provider_keys: ProviderKeysTable;
   user_quotas: UserQuotasTable;
   quota_usage: QuotaUsageTable;
+  model_prices: ModelPricesTable;
 }
+
+export type CostSourceValue = 'billed' | 'computed' | 'estimated';
+
+/** Prices per token in USD, refreshed from OpenRouter's models list. */
+export interface ModelPricesTable {
+  model: string;
+  input_per_token: number;
+  output_per_token: number;
+  cache_read_per_token: number | null;
+  cache_write_per_token: number | null;
+  reasoning_per_token: number | null;
+  /** Where the figures come from, e.g. `openrouter-models`. */
+  source: string;
+  refreshed_at: string;
+}
+
+export type ModelPriceRow = Selectable<ModelPricesTable>;
 
 export type UserQuotasRow = Selectable<UserQuotasTable>;
 export type QuotaUsageRow = Selectable<QuotaUsageTable>;

@@ -31,7 +31,9 @@ export type EndReason =
   | 'invalid-output'
   | 'server-restart'
   /** The instance running it died; another one recovered it (several instances, API.md). */
-  | 'instance-lost';
+  | 'instance-lost'
+  /** Stopped before its cost crossed the generation's ceiling or the user's monthly budget. */
+  | 'budget';
 
 /** First event of a subscription that is not an exact resume. */
 export interface SnapshotEvent {
@@ -47,11 +49,20 @@ export interface TextDeltaEvent {
   text: string;
 }
 
+/**
+ * Where a cost comes from: `billed` (the provider's figure), `computed` (tokens × the price
+ * table) or `estimated` (tokens counted by Sluice: a running figure while streaming, or a
+ * stopped stream before its bill arrived).
+ */
+export type CostSource = 'billed' | 'computed' | 'estimated';
+
 export interface UsageEvent {
   type: 'usage';
   inputTokens: number;
   outputTokens: number;
+  /** USD. */
   cost?: number;
+  costSource?: CostSource;
 }
 
 /** Last event of every subscription; the subscription then returns. */
@@ -119,6 +130,8 @@ export interface ChatSessionView {
   character: string;
   userProfile: string;
   experiment: boolean;
+  /** The most one reply may cost, USD; null: the server's MAX_COST_PER_GENERATION_USD. */
+  maxCostUsd?: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -2,10 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createErrorBody } from './create-error-body';
 import { createGeneration } from './create-generation';
 import { createGenerationId } from './create-generation-id';
+import type { GenerationStatsStore } from './create-generation-stats';
 import type { RequestLog, SimulatorRequestRecord } from './create-request-log';
+import { createUsage } from './create-usage';
+import { createWireFormat, type WireFormatName } from './create-wire-format';
 import { hashText } from './hash-text';
 import { type CompletionRequest, parseCompletionRequest } from './parse-completion-request';
 import { type Fault, parseModel } from './parse-model';
+import {
+  type ParseRequest,
+  parseMessagesRequest,
+  parseResponsesRequest,
+} from './parse-provider-request';
 import { readBody } from './read-body';
 import { sendCompletion } from './send-completion';
 import { sendJson } from './send-json';
@@ -26,7 +34,17 @@ export interface CompletionHandlerOptions {
   log: RequestLog;
   timing: StreamTiming;
   retryAfterSeconds: number;
+  /** The API this route speaks. Default chat completions (OpenRouter). */
+  format?: WireFormatName;
+  /** Where finished and cancelled generations are billed, for `GET /generation`. */
+  stats?: GenerationStatsStore;
 }
+
+const requestParsers: Record<WireFormatName, ParseRequest> = {
+  'chat-completions': parseCompletionRequest,
+  'anthropic-messages': parseMessagesRequest,
+  'openai-responses': parseResponsesRequest,
+};
 
 type CompletionHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -34,9 +52,14 @@ function sendBadRequest(response: ServerResponse, message: string): void {
   sendJson(response, 400, createErrorBody(400, message));
 }
 
-/** Handles `POST …/chat/completions`: validate, record, then fail, stream or answer in one piece. */
+/**
+ * Handles `POST …/chat/completions` (or `/v1/messages`, `/v1/responses`): validate, record,
+ * then fail, stream or answer in one piece, in the route's wire format.
+ */
 export function createCompletionHandler(options: CompletionHandlerOptions): CompletionHandler {
-  const { log, timing, retryAfterSeconds } = options;
+  const { log, timing, retryAfterSeconds, stats } = options;
+  const format = options.format ?? 'chat-completions';
+  const parseRequest = requestParsers[format];
   const statusFaultCounts = new Map<string, number>();
 
   /** Counts requests per model and messages; true while the fault's `x<N>` budget lasts. */
@@ -60,7 +83,7 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
   const respond = async (
     request: IncomingMessage,
     response: ServerResponse,
-    completion: CompletionRequest,
+    completion: CompletionRequest & { forcedTool?: string },
     fault: Fault | undefined,
     faultName: string | undefined,
   ) => {
@@ -86,10 +109,27 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     log.add(record);
     if (applied?.kind === 'status') return sendStatusFault(response, record, applied.status);
 
+    const generation = createGeneration(completion, identity);
+    let piecesSent = 0;
+    let billed = false;
+    const bill = (cancelled: boolean, finishReason: string | null) => {
+      if (billed) return;
+      billed = true;
+      stats?.record({
+        id: identity.id,
+        model: completion.model,
+        receivedAt,
+        usage: createUsage(generation.promptTokens, piecesSent),
+        cancelled,
+        finishReason,
+        streamed: completion.stream,
+      });
+    };
     const controller = new AbortController();
     response.on('close', () => {
       controller.abort();
       if (response.writableEnded || record.status !== 'streaming') return;
+      bill(true, null);
       log.update(record, {
         status: 'client-aborted',
         clientAborted: true,
@@ -99,12 +139,22 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
     const responseOptions = {
       response,
       signal: controller.signal,
-      generation: createGeneration(completion, identity),
+      generation,
+      wire: createWireFormat(format, identity, { forcedTool: completion.forcedTool }),
       fault: applied,
       timing,
-      onContent: (text: string) => log.update(record, { text: record.text + text }),
-      onSettled: (status: SettledStatus) =>
-        log.update(record, { status, endedAt: timing.clock.now() }),
+      headers: { 'x-generation-id': identity.id },
+      onContent: (text: string) => {
+        piecesSent += 1;
+        log.update(record, { text: record.text + text });
+      },
+      onSettled: (status: SettledStatus) => {
+        bill(
+          false,
+          status === 'completed' ? 'stop' : applied?.kind === 'length-after' ? 'length' : 'error',
+        );
+        log.update(record, { status, endedAt: timing.clock.now() });
+      },
     };
     try {
       await (completion.stream
@@ -121,7 +171,7 @@ export function createCompletionHandler(options: CompletionHandlerOptions): Comp
   return async (request, response) => {
     const body = await readBody(request, bodyLimitBytes);
     if (!body.success) return sendJson(response, 413, createErrorBody(413, body.error));
-    const completion = parseCompletionRequest(body.value);
+    const completion = parseRequest(body.value);
     if (!completion.success) return sendBadRequest(response, completion.error);
     const model = parseModel(completion.value.model);
     if (!model.success) return sendBadRequest(response, model.error);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { formatFrame, type StreamFrame } from './create-wire-format';
 
 export const keepAliveComment = ': OPENROUTER PROCESSING\n\n';
 
@@ -11,6 +12,8 @@ export interface EventWriter {
   keepAlive(): Promise<void>;
   /** One `data:` event: a JSON payload or `[DONE]`. */
   data(payload: object | '[DONE]'): Promise<void>;
+  /** One event in any wire format (`event:` and `data:`). */
+  frame(frame: StreamFrame): Promise<void>;
 }
 
 export interface EventWriterOptions {
@@ -18,6 +21,8 @@ export interface EventWriterOptions {
   signal: AbortSignal;
   /** Write every event in parts, cutting inside a multibyte character and mid-line. */
   splitUtf8: boolean;
+  /** The keep-alive text; default OpenRouter's comment. */
+  keepAlive?: string;
 }
 
 /**
@@ -73,8 +78,8 @@ export function createEventWriter(
 
   const send = options.splitUtf8 ? writeSplit : write;
   return {
-    keepAlive: () => send(keepAliveComment),
-    data: (payload) =>
-      send(`data: ${payload === '[DONE]' ? payload : JSON.stringify(payload)}\n\n`),
+    keepAlive: () => send(options.keepAlive ?? keepAliveComment),
+    data: (payload) => send(formatFrame({ data: payload })),
+    frame: (frame) => send(formatFrame(frame)),
   };
 }

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { FinishReason } from './create-chunk-factory';
-import { createErrorOnlyPayload } from './create-error-body';
 import { createEventWriter, type EventWriter } from './create-event-writer';
 import type { Generation } from './create-generation';
 import { createUsage } from './create-usage';
+import type { FinishReason, StreamFrame, WireFormat } from './create-wire-format';
 import type { Fault } from './parse-model';
 import type { SimulatorClock } from './simulator-clock';
 
@@ -21,12 +20,16 @@ export interface ResponseOptions {
   /** Aborted when the connection closes; every timer and pending write stops with it. */
   signal: AbortSignal;
   generation: Generation;
+  /** The API the response speaks. */
+  wire: WireFormat;
   fault: Fault | undefined;
   timing: StreamTiming;
   /** Called with each piece of content once it has been written to the socket. */
   onContent(text: string): void;
   /** Called with the outcome just before the response ends or the socket is dropped. */
   onSettled(status: SettledStatus): void;
+  /** Extra response headers (OpenRouter's `X-Generation-Id`). */
+  headers?: Record<string, string>;
 }
 
 const eventStreamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
@@ -60,45 +63,45 @@ function createPacer(writer: EventWriter, timing: StreamTiming, signal: AbortSig
 }
 
 /**
- * Streams a generation as OpenRouter does (`: OPENROUTER PROCESSING` comments, an empty
- * first delta, one chunk per piece, the finish chunk, a usage chunk with `choices: []`,
- * `[DONE]`), bent by the fault if there is one.
+ * Streams a generation in the wire format's frames (for OpenRouter: `: OPENROUTER
+ * PROCESSING` comments, an empty first delta, one chunk per piece, the finish chunk, a usage
+ * chunk with `choices: []`, `[DONE]`), bent by the fault if there is one.
  */
 export async function streamCompletion(options: ResponseOptions): Promise<void> {
-  const { response, signal, generation, fault, timing } = options;
-  const { chunks, pieces, promptTokens } = generation;
-  const writer = createEventWriter(response, { signal, splitUtf8: fault?.kind === 'split-utf8' });
+  const { response, signal, generation, wire, fault, timing } = options;
+  const { pieces, promptTokens } = generation;
+  const writer = createEventWriter(response, {
+    signal,
+    splitUtf8: fault?.kind === 'split-utf8',
+    keepAlive: wire.keepAlive,
+  });
   const waitUntil = createPacer(writer, timing, signal);
 
-  const endWith = async (status: SettledStatus, payloads: ReadonlyArray<object | '[DONE]'>) => {
-    for (const payload of payloads) await writer.data(payload);
+  const endWith = async (status: SettledStatus, frames: readonly StreamFrame[]) => {
+    for (const frame of frames) await writer.frame(frame);
     options.onSettled(status);
     response.end();
   };
   const finishWith = (status: SettledStatus, reason: FinishReason, completionTokens: number) =>
-    endWith(status, [
-      chunks.finish(reason),
-      chunks.usage(createUsage(promptTokens, completionTokens)),
-      '[DONE]',
-    ]);
+    endWith(status, wire.finish(reason, createUsage(promptTokens, completionTokens)));
 
-  response.writeHead(200, eventStreamHeaders);
+  response.writeHead(200, { ...eventStreamHeaders, ...options.headers });
   const firstTokenAt = timing.clock.now() + timing.firstTokenDelayMs;
   await waitUntil(firstTokenAt);
-  if (fault?.kind === 'error-only') return endWith('fault', [createErrorOnlyPayload()]);
+  if (fault?.kind === 'error-only') return endWith('fault', wire.errorOnly());
 
-  await writer.data(chunks.content(''));
+  for (const frame of wire.opening()) await writer.frame(frame);
   const sent = piecesBeforeFault(fault, pieces.length);
   const interval = millisecondsPerPiece(timing, fault);
   for (const [index, piece] of pieces.slice(0, sent).entries()) {
     await waitUntil(firstTokenAt + index * interval);
-    await writer.data(chunks.content(piece));
+    await writer.frame(wire.content(piece));
     options.onContent(piece);
   }
 
   switch (fault?.kind) {
     case 'error-after':
-      return endWith('fault', [chunks.midstreamError('Provider disconnected unexpectedly')]);
+      return endWith('fault', wire.midstreamError('Provider disconnected unexpectedly'));
     case 'drop-after':
       options.onSettled('fault');
       response.destroy();

@@ -144,6 +144,7 @@ export function createChatSessions(dependencies: ChatSessionsDependencies) {
         character: input.character ?? '',
         userProfile: input.userProfile ?? '',
         experiment: input.experiment ?? false,
+        maxCostUsd: input.maxCostUsd ?? null,
         now: now(),
       });
       return sessionView(row);

@@ -5,6 +5,7 @@ import {
   listChatArtifacts,
   recoverInterruptedChatMessages,
   type SluiceDatabase,
+  saveBilledUsage,
 } from '@sluice/db';
 import type { ChatSemanticEvent, GenerationStatus } from '@sluice/shared';
 import { savedOutcomeOf } from '../generation/generation-outcome';
@@ -68,6 +69,9 @@ export function createChatStore(dependencies: ChatStoreDependencies): ChatStore 
         log: storedMessageLog(reply, userMessage, artifact?.id ?? null),
         document: null,
       };
+    },
+    saveBilledUsage(id, usage) {
+      return saveBilledUsage(db, 'chat_messages', { id, usage, now: now() });
     },
     recover(reason, ids) {
       return recoverInterruptedChatMessages(db, { reason, now: now(), ids });

@@ -32,6 +32,7 @@ import type {
   GenerationStarter,
 } from '../generation/generation-starter';
 import { observeSession, type SessionMessage } from '../generation/observe-session';
+import type { PushStream } from '../generation/push-stream';
 import type { GenerationUpstream, ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { QuotaService } from '../quotas/quota-service';
 import { currentRequestId } from '../request-context';
@@ -137,6 +138,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       }),
       slot: args.slot,
       owner: args.owner,
+      costCeilingUsd: session.max_cost_usd ?? undefined,
     });
   }
 
@@ -201,7 +203,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       session.experiment === 1 && priorTurns <= experimentTurnLimit ? newId() : null;
     const userMessageId = newId();
     const replyId = newId();
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, session.model);
     const reservations = await quotas.reservationsFor(userId, 'reply');
     // Persist before spending: both messages (and the artifact id) exist before the upstream call.
     try {
@@ -246,7 +248,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       artifactId,
       slot,
       upstream,
-      owner: { userId, reservations },
+      owner: { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       messages: composeChatMessages({
         parts: {
           ...settings,
@@ -301,7 +303,7 @@ export function createChatTurns(dependencies: ChatTurnsDependencies) {
       userId: string,
       input: ChatEventsInput,
       signal: AbortSignal,
-    ): Promise<AsyncGenerator<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
+    ): Promise<PushStream<SessionMessage<ChatSemanticEvent, SessionUpdatedEvent>>> {
       const session = await sessions.requireSession(userId, input.sessionId);
       return observeSession<ChatSemanticEvent, SessionUpdatedEvent>({
         bus,

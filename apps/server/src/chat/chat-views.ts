@@ -2,6 +2,7 @@ import type { ChatArtifactRow, ChatMessageRow, ChatSessionRow } from '@sluice/db
 import type {
   ChatSemanticEvent,
   ChatSessionView,
+  CostSource,
   GenerationStatus,
   StreamError,
 } from '@sluice/shared';
@@ -18,7 +19,12 @@ export interface ChatMessageView {
   status: GenerationStatus | null;
   reason: string | null;
   error: StreamError | null;
-  usage: { inputTokens: number; outputTokens: number; cost: number | null } | null;
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cost: number | null;
+    costSource: CostSource | null;
+  } | null;
   stats: {
     timeToFirstTokenMs: number | null;
     durationMs: number;
@@ -48,6 +54,7 @@ export function sessionView(row: ChatSessionRow): ChatSessionView {
     character: row.character,
     userProfile: row.user_profile,
     experiment: row.experiment === 1,
+    maxCostUsd: row.max_cost_usd,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -72,7 +79,12 @@ export function messageView(
     error: storedStreamError(row) ?? null,
     usage:
       row.input_tokens !== null && row.output_tokens !== null
-        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost }
+        ? {
+            inputTokens: row.input_tokens,
+            outputTokens: row.output_tokens,
+            cost: row.cost,
+            costSource: row.cost_source,
+          }
         : null,
     stats:
       row.duration_ms !== null

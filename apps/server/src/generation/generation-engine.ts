@@ -1,6 +1,9 @@
 import type { EndEvent, GenerationStatus, UsageEvent } from '@sluice/shared';
 import type { Logger } from 'pino';
 import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
+import type { BilledCost } from '../pricing/billed-cost-poller';
+import type { GenerationCosts } from '../pricing/generation-costs';
+import { routeModel } from '../providers/model-route';
 import type { ProviderAdapter, ProviderRequest, ProviderUsage } from '../providers/provider';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
 import {
@@ -67,6 +70,13 @@ export interface GenerationSpec<TSemantic extends { type: string }> {
    * published: e.g. settling the quota the generation reserved.
    */
   afterFinish?: (result: GenerationResult) => Promise<void>;
+  /**
+   * Stop the stream (end reason `budget`) before its running cost crosses this, USD: the
+   * lower of the per-generation ceiling and what the user may still spend this month.
+   */
+  costCeilingUsd?: number;
+  /** Runs when a stopped generation's bill arrived and replaced its estimate (quota spend). */
+  afterBilled?: (change: { previousCost: number | null; billed: BilledCost }) => Promise<void>;
 }
 
 export interface LiveGeneration<TSemantic extends { type: string }> {
@@ -105,6 +115,8 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   config: GenerationEngineConfig;
   /** Several instances: leases, watchers elsewhere, cancels elsewhere (absent on one instance). */
   cluster?: GenerationCluster<TSemantic>;
+  /** Running cost, settled usage and late bills; without it usage is the provider's as sent. */
+  costs?: GenerationCosts;
   now?: () => number;
   /** What the engine runs (plan or chat): the label of its metrics and traces. */
   kind?: GenerationKind;
@@ -114,10 +126,20 @@ export interface GenerationEngineDependencies<TSemantic extends { type: string }
   tracer?: GenerationTracer;
 }
 
+function usageEventOf(usage: NonNullable<GenerationResult['usage']>): UsageEvent {
+  return {
+    type: 'usage',
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    ...(usage.cost === undefined ? {} : { cost: usage.cost }),
+    ...(usage.costSource === undefined ? {} : { costSource: usage.costSource }),
+  };
+}
+
 export function createGenerationEngine<TSemantic extends { type: string }>(
   dependencies: GenerationEngineDependencies<TSemantic>,
 ) {
-  const { provider, bus, store, config, metrics, tracer, cluster } = dependencies;
+  const { provider, bus, store, config, costs, metrics, tracer, cluster } = dependencies;
   const kind = dependencies.kind ?? 'plan';
   // Partial content is saved through the store on a time and size throttle; each batched
   // write is timed (flush latency on /metrics).
@@ -195,9 +217,15 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
       );
     }
 
-    function publish(message: LoggedEvent<GenerationEvent<TSemantic>>): void {
-      bus.publish(spec.topic, { ...message, generationId: spec.id });
+    function publish(logged: LoggedEvent<GenerationEvent<TSemantic>>): void {
+      // The log's fresh event becomes the bus message (no copy per event).
+      const message = logged as GenerationMessage<TSemantic>;
+      message.generationId = spec.id;
+      bus.publish(spec.topic, message);
     }
+
+    // The provider the model routes to (`anthropic:…`, `openai:…`, else OpenRouter).
+    const upstreamProvider = routeModel(spec.request.model).provider;
 
     async function run(): Promise<GenerationResult> {
       // The lease comes before the spending: an instance that dies from here on is recovered.
@@ -219,6 +247,14 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         characters: 0,
       };
       let usage: ProviderUsage | undefined;
+      let upstreamId: string | undefined;
+      const meter = costs?.meter(spec.request, spec.costCeilingUsd);
+      /** Counts output (content or reasoning); stops the stream before the ceiling. */
+      const meterOutput = (text: string) => {
+        if (!meter) return;
+        meter.add(text);
+        if (meter.reachesCeiling()) abort('budget');
+      };
       let finishReason: string | undefined;
       let streamError: ProviderError | undefined;
       let thrown: ProviderError | undefined;
@@ -243,7 +279,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
               spec.logger.warn({ attempt, delayMs, err: error }, 'retrying the upstream request');
             },
             onAttemptEnd({ outcome }) {
-              metrics?.upstreamRequest(provider.name, outcome);
+              metrics?.upstreamRequest(upstreamProvider, outcome);
               trace?.attemptEnded(outcome);
             },
           },
@@ -262,13 +298,21 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
                 publish(log.appendEvent(semantic));
               }
               flusher.append(spec.id, event.text);
+              meterOutput(event.text);
               break;
             }
+            case 'reasoning-delta':
+              meterOutput(event.text);
+              break;
+            case 'response-metadata':
+              upstreamId ??= event.id;
+              break;
             case 'usage':
               usage = {
                 inputTokens: event.inputTokens,
                 outputTokens: event.outputTokens,
                 cost: event.cost,
+                provisional: event.provisional,
               };
               break;
             case 'finish':
@@ -302,12 +346,27 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         finishReason,
         document: spec.document,
       });
+      // Nothing produced and nothing reported (a refusal before the first token): no usage.
+      const produced = usage !== undefined || (meter?.outputTokens ?? 0) > 0;
+      const settled =
+        costs && meter && produced ? costs.settle(spec.request, usage, meter) : undefined;
+      const finalUsage: GenerationResult['usage'] = settled
+        ? {
+            inputTokens: settled.inputTokens,
+            outputTokens: settled.outputTokens,
+            ...(settled.cost === null ? {} : { cost: settled.cost }),
+            ...(settled.costSource === null ? {} : { costSource: settled.costSource }),
+          }
+        : usage && !usage.provisional
+          ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: usage.cost }
+          : undefined;
       const result: GenerationResult = {
         ...outcome,
         text,
         documentJson:
           outcome.documentJson ?? (spec.document ? JSON.stringify(spec.document.snapshot()) : null),
-        usage,
+        usage: finalUsage,
+        ...(upstreamId ? { upstreamId } : {}),
         stats,
       };
       // One structured line per generation; an early end (failed, cut short, stopped) says
@@ -319,7 +378,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         reason: result.reason,
         error: result.error,
         partialLength: endedEarly ? text.length : undefined,
-        usage,
+        usage: finalUsage,
         stats,
       };
       if (result.status === 'failed' || result.status === 'partial') {
@@ -333,7 +392,7 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         timeToFirstTokenSeconds:
           stats.timeToFirstTokenMs === null ? null : stats.timeToFirstTokenMs / 1000,
         durationSeconds: stats.durationMs / 1000,
-        usage,
+        usage: finalUsage,
       });
 
       flusher.discard(spec.id);
@@ -351,22 +410,33 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
         reason: result.reason,
         errorCode: result.error?.code,
         characters: text.length,
-        usage,
+        usage: finalUsage,
       });
-      if (usage) {
-        publish(
-          log.appendEvent({
-            type: 'usage',
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            ...(usage.cost === undefined ? {} : { cost: usage.cost }),
-          }),
-        );
-      }
+      if (finalUsage) publish(log.appendEvent(usageEventOf(finalUsage)));
       publish(log.appendEvent(endEventOf(result)));
       live.delete(spec.id);
       cluster?.release(spec.id);
+      if (costs && settled) {
+        costs.billLater({
+          request: spec.request,
+          upstreamId,
+          settled,
+          onBilled: (billed) => applyBill(billed, settled.cost),
+        });
+      }
       return result;
+    }
+
+    /** A stopped generation's bill arrived: stored over the estimate, then told to subscribers. */
+    async function applyBill(billed: BilledCost, previousCost: number | null): Promise<void> {
+      try {
+        const changed = await store.saveBilledUsage?.(spec.id, { ...billed, costSource: 'billed' });
+        if (!changed) return;
+        publish(log.appendEvent(usageEventOf({ ...billed, costSource: 'billed' })));
+        await spec.afterBilled?.({ previousCost, billed });
+      } catch (error) {
+        spec.logger.error({ err: error }, 'could not save the billed cost');
+      }
     }
 
     const generation = {
@@ -392,9 +462,12 @@ export function createGenerationEngine<TSemantic extends { type: string }>(
     };
     live.set(spec.id, generation);
     metrics?.generationStarted(kind);
-    for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     armAbandonTimer();
     generation.done = run().finally(() => spec.slot?.release());
+    // Published once the generation is complete (`done`, its timer), since a caught-up
+    // subscriber gets them in this call and may attach; run() publishes nothing before its
+    // first await, so these still come first.
+    for (const event of spec.initialEvents ?? []) publish(log.appendEvent(event));
     return generation;
   }
 

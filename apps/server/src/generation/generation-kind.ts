@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GenerationKind, MetricsRecorder } from '../metrics/metrics';
+import type { GenerationCosts } from '../pricing/generation-costs';
 import type { ProviderAdapter } from '../providers/provider';
 import type { GenerationRateLimit } from '../quotas/generation-rate-limit';
 import type { QuotaService } from '../quotas/quota-service';
@@ -32,6 +33,10 @@ export interface GenerationKindDependencies<TSemantic extends { type: string }> 
   isOverloaded: () => boolean;
   quotas: QuotaService;
   startRate: GenerationRateLimit;
+  /** Running cost, settled usage and late bills (see createGenerationCosts). */
+  costs?: GenerationCosts;
+  /** MAX_COST_PER_GENERATION_USD: the ceiling on one generation's cost, if any. */
+  maxCostPerGenerationUsd?: number;
   /** Labels this kind's metrics and traces. */
   kind: GenerationKind;
   metrics?: MetricsRecorder;
@@ -56,6 +61,7 @@ export function createGenerationKind<TSemantic extends { type: string }>(
     flush: dependencies.flush,
     logger: dependencies.logger,
     config: dependencies.config,
+    costs: dependencies.costs,
     kind: dependencies.kind,
     metrics: dependencies.metrics,
     tracer: dependencies.tracer,
@@ -68,6 +74,7 @@ export function createGenerationKind<TSemantic extends { type: string }>(
     isOverloaded,
     quotas,
     startRate,
+    maxCostPerGenerationUsd: dependencies.maxCostPerGenerationUsd,
   });
   return { bus, engine, store, starter, cluster: dependencies.cluster };
 }

@@ -1,5 +1,6 @@
 import type { GenerationOutcome, PlanRow } from '@sluice/db';
 import type {
+  CostSource,
   EndEvent,
   EndReason,
   GenerationStatus,
@@ -26,14 +27,25 @@ export interface GenerationResult {
   text: string;
   /** JSON of the validated document (completed) or of the partial one. */
   documentJson: string | null;
-  usage?: ProviderUsage;
+  usage?: GenerationUsage;
+  /** The provider's id for the generation (OpenRouter's `gen-…`), when it gave one. */
+  upstreamId?: string;
   stats: GenerationStats;
 }
+
+/** A generation's usage as settled: the provider's tokens, or counted ones, and its cost. */
+export type GenerationUsage = Omit<ProviderUsage, 'provisional'> & { costSource?: CostSource };
 
 /** Why the engine stopped a generation itself. */
 export type AbortReason = Extract<
   EndReason,
-  'cancelled' | 'abandoned' | 'timeout' | 'idle-timeout' | 'server-restart' | 'instance-lost'
+  | 'cancelled'
+  | 'abandoned'
+  | 'timeout'
+  | 'idle-timeout'
+  | 'server-restart'
+  | 'instance-lost'
+  | 'budget'
 >;
 
 export interface OutcomeInput {
@@ -132,8 +144,10 @@ export function savedOutcomeOf(result: GenerationResult): Omit<GenerationOutcome
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,
           cost: result.usage.cost ?? null,
+          costSource: result.usage.costSource ?? null,
         }
       : null,
+    upstreamId: result.upstreamId ?? null,
   };
 }
 
@@ -147,6 +161,7 @@ export type StoredOutcomeRow = Pick<
   | 'input_tokens'
   | 'output_tokens'
   | 'cost'
+  | 'cost_source'
 >;
 
 export function storedStreamError(row: StoredOutcomeRow): StreamError | undefined {
@@ -174,6 +189,7 @@ export function appendStoredOutcome<TSemantic extends { type: string }>(
       inputTokens: row.input_tokens,
       outputTokens: row.output_tokens,
       ...(row.cost === null ? {} : { cost: row.cost }),
+      ...(row.cost_source === null ? {} : { costSource: row.cost_source }),
     });
   }
   log.appendEvent(

@@ -1,11 +1,5 @@
-import {
-  type GenerationStatus,
-  parseEventId,
-  type SnapshotEvent,
-  type StreamPosition,
-} from '@sluice/shared';
+import type { GenerationStatus, SnapshotEvent, StreamPosition } from '@sluice/shared';
 import type { GenerationEvent } from './generation-engine';
-import { unseenPart } from './rebuild-stream-log';
 import type { LoggedEvent, StreamLog } from './stream-log';
 
 /**
@@ -66,32 +60,24 @@ export function catchUpEvents<TSemantic extends { type: string }>(
 }
 
 /**
- * How far each generation was sent to one subscriber: a live event it already has (the
- * observer subscribes before it reads the log, or reads it from another instance) is
- * dropped, and a live text-delta that straddles that point (deltas merge while they wait)
- * is cut to its unsent end.
+ * The last sequence sent per generation: a live event at or before it was already sent
+ * by catch-up (the observer subscribes before it reads the log, or reads it from another
+ * instance) and is dropped. Live events reach the observers one by one, before any merging,
+ * so a sequence is enough.
  */
-export function createSentPositions() {
-  const reached = new Map<string, StreamPosition>();
+export function createSentSequences() {
+  const last = new Map<string, number>();
   return {
     /** Whether anything of this generation was sent yet. */
     has(generationId: string): boolean {
-      return reached.has(generationId);
+      return last.has(generationId);
     },
-    /** The part of `message` not sent yet, recorded as sent; undefined when all of it was. */
-    advance<TEvent extends { type: string }>(
-      generationId: string,
-      message: LoggedEvent<TEvent>,
-    ): LoggedEvent<TEvent> | undefined {
-      const position = parseEventId(message.id);
-      const previous = reached.get(generationId);
-      const unsent = previous
-        ? (unseenPart(message as LoggedEvent<{ type: string }>, previous) as
-            | LoggedEvent<TEvent>
-            | undefined)
-        : message;
-      if (unsent && position) reached.set(generationId, position);
-      return unsent;
+    /** Records the event as sent and returns true, or false when it was sent already. */
+    advance(generationId: string, sequence: number): boolean {
+      const previous = last.get(generationId);
+      if (previous !== undefined && sequence <= previous) return false;
+      last.set(generationId, sequence);
+      return true;
     },
   };
 }

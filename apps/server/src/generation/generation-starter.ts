@@ -51,12 +51,22 @@ export interface GenerationStarterDependencies<TSemantic extends { type: string 
   startRate: GenerationRateLimit;
   /** True while the server is too busy to start another generation. */
   isOverloaded?: () => boolean;
+  /** MAX_COST_PER_GENERATION_USD: the ceiling on one generation's cost, if any. */
+  maxCostPerGenerationUsd?: number;
 }
 
 /** Who started a generation, and the quota units its row took. */
 export interface GenerationOwner {
   userId: string;
   reservations: readonly QuotaReservation[];
+  /** What the user may still spend on models this month, USD; undefined: unlimited. */
+  remainingSpendUsd?: number;
+}
+
+/** The lowest of the ceilings that apply (undefined ones do not), or undefined when none does. */
+export function lowestCeiling(...ceilings: Array<number | null | undefined>): number | undefined {
+  const set = ceilings.filter((ceiling): ceiling is number => typeof ceiling === 'number');
+  return set.length === 0 ? undefined : Math.min(...set);
 }
 
 /**
@@ -87,10 +97,23 @@ export function createGenerationStarter<TSemantic extends { type: string }>(
     },
 
     /** Starts the engine run, which owns `spec.slot` from then on; the quota is settled at its end. */
-    start(spec: Omit<GenerationSpec<TSemantic>, 'afterFinish'> & { owner: GenerationOwner }) {
+    start(
+      spec: Omit<GenerationSpec<TSemantic>, 'afterFinish' | 'afterBilled'> & {
+        owner: GenerationOwner;
+      },
+    ) {
       const { owner, ...rest } = spec;
       return engine.start({
         ...rest,
+        // The lowest of: the server's ceiling, the session's own, what is left of the month's budget.
+        costCeilingUsd: lowestCeiling(
+          dependencies.maxCostPerGenerationUsd,
+          rest.costCeilingUsd,
+          owner.remainingSpendUsd,
+        ),
+        async afterBilled({ previousCost, billed }) {
+          await quotas.adjustSpend(owner.userId, billed.cost - (previousCost ?? 0));
+        },
         async afterFinish(result: GenerationResult) {
           await quotas
             .settle(owner.userId, owner.reservations, {

@@ -1,3 +1,4 @@
+import type { BilledUsage } from '@sluice/db';
 import type { GenerationStatus } from '@sluice/shared';
 import type { ContentAppend } from './content-flusher';
 import type { GenerationEvent } from './generation-engine';
@@ -51,4 +52,9 @@ export interface GenerationStore<TSemantic extends { type: string }> {
    * boot) every generating row; with `ids` (a dead instance's, several instances) only those.
    */
   recover(reason: string, ids?: readonly string[]): Promise<string[]>;
+  /**
+   * The provider's bill for a finished generation arrived (after a stop): replaces the
+   * stored estimate. Resolves false when nothing changed (a billed figure is never replaced).
+   */
+  saveBilledUsage?(id: string, usage: BilledUsage): Promise<boolean>;
 }

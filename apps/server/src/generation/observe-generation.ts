@@ -1,10 +1,12 @@
 import { parseEventId } from '@sluice/shared';
 import type { EventBus } from './event-bus';
 import type { GenerationCluster } from './generation-cluster';
-import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
-import { catchUpEvents, createSentPositions, type ReplayedEvent } from './generation-replay';
+import type { GenerationMessage, LiveGeneration } from './generation-engine';
+import { catchUpEvents, type ReplayedEvent } from './generation-replay';
 import type { StoredStream } from './generation-store';
+import { createPushStream, type PushSink, type PushStream } from './push-stream';
 import { createSubscriberQueue } from './subscriber-queue';
+import { subscribeShared } from './topic-listeners';
 
 export type ObservedMessage<TSemantic extends { type: string }> = ReplayedEvent<TSemantic>;
 
@@ -27,55 +29,121 @@ export interface ObserveOptions<TSemantic extends { type: string }> {
  * Follows one generation for one subscriber: exactly what it missed since
  * `lastEventId` (or a snapshot when that cannot be done exactly), then the live
  * tail, ending after `end`. Subscribes to the bus before reading the log, then
- * drops live events it already sent.
+ * drops live events it already sent. Piped, a caught-up subscriber gets each live
+ * event in the bus's publish call (see PushStream).
  */
-export async function* observeGeneration<TSemantic extends { type: string }>(
+export function observeGeneration<TSemantic extends { type: string }>(
   options: ObserveOptions<TSemantic>,
-): AsyncGenerator<ObservedMessage<TSemantic>> {
-  const queue = createSubscriberQueue<GenerationEvent<TSemantic>>(options.signal);
-  const unsubscribe = options.bus.subscribe(options.topic, queue.push);
-  let release: (() => void) | undefined;
-  try {
-    // A shared bus subscribes asynchronously: read the log only once live events arrive.
-    await options.cluster?.subscribed(options.topic);
-    const generation = options.live();
-    release = generation?.attach();
-    const source = generation
-      ? {
-          status: 'generating' as const,
-          log: generation.log,
-          documentOf: () => generation.document?.snapshot(),
-          live: generation,
-        }
-      : await notRunningHere(options);
-    if (!generation && source.status === 'generating') {
-      release = options.cluster?.watch(options.generationId);
-    }
-    const initial = catchUpEvents(
-      source.log,
-      source.status,
-      parseEventId(options.lastEventId),
-      source.documentOf,
-    );
+): PushStream<ObservedMessage<TSemantic>> {
+  return createPushStream<ObservedMessage<TSemantic>>(
+    (sink) => followGeneration(options, sink),
+    () => createSubscriberQueue<ObservedMessage<TSemantic>['event']>(options.signal),
+  );
+}
 
-    const sent = createSentPositions();
-    for (const message of initial) {
-      yield message;
-      sent.advance(options.generationId, message);
-      if (message.event.type === 'end') return;
-    }
-    // A finished stream read back from the database has nothing live to wait for.
-    if (!source.live && source.status !== 'generating') return;
-    for await (const message of queue.drain()) {
-      const unsent = sent.advance(options.generationId, message);
-      if (!unsent) continue;
-      yield unsent;
-      if (unsent.event.type === 'end') return;
-    }
-  } finally {
+function followGeneration<TSemantic extends { type: string }>(
+  options: ObserveOptions<TSemantic>,
+  sink: PushSink<ObservedMessage<TSemantic>>,
+): () => void {
+  let stopped = false;
+  /** The last sequence sent: a live event at or before it was sent by catch-up already. */
+  let lastSequence = Number.NEGATIVE_INFINITY;
+  /** Live events that arrive while the subscriber catches up (only while reading the store). */
+  let waiting: Array<GenerationMessage<TSemantic>> | undefined;
+  let release: (() => void) | undefined;
+
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    waiting = undefined;
     unsubscribe();
     release?.();
+    options.signal.removeEventListener('abort', stop);
   }
+
+  function deliver(message: ObservedMessage<TSemantic>): void {
+    if (stopped || message.sequence <= lastSequence) return;
+    lastSequence = message.sequence;
+    sink.next(message);
+    if (message.event.type === 'end') {
+      stop();
+      sink.complete();
+    }
+  }
+
+  const unsubscribe = subscribeShared(options.bus, options.topic, (message) => {
+    if (waiting) waiting.push(message);
+    else deliver(message);
+  });
+  if (options.signal.aborted) {
+    stop();
+    return stop;
+  }
+  options.signal.addEventListener('abort', stop, { once: true });
+
+  const from = parseEventId(options.lastEventId);
+  /** Catch-up from the log of a generation running here, read in one synchronous call. */
+  function followLive(generation: LiveGeneration<TSemantic>): void {
+    release = generation.attach();
+    for (const message of catchUpEvents(generation.log, 'generating', from, () =>
+      generation.document?.snapshot(),
+    )) {
+      deliver(message);
+    }
+  }
+
+  // One instance: the in-process bus subscribed synchronously, so the live log can be read now
+  // and nothing can be published meanwhile.
+  if (!options.cluster) {
+    const generation = options.live();
+    if (generation) {
+      followLive(generation);
+      return stop;
+    }
+  }
+
+  // Live events wait while the history is read (a shared bus also subscribes asynchronously:
+  // the log is read only once live events are sure to arrive).
+  waiting = [];
+  const found = (async () => {
+    await options.cluster?.subscribed(options.topic);
+    if (stopped) return undefined;
+    const generation = options.live();
+    if (generation) return { generation, source: undefined };
+    return { generation: undefined, source: await notRunningHere(options) };
+  })();
+  found.then(
+    (result) => {
+      if (stopped || !result) return;
+      const live = waiting ?? [];
+      waiting = undefined;
+      if (result.generation) {
+        followLive(result.generation);
+        for (const message of live) deliver(message);
+        return;
+      }
+      const source = result.source;
+      if (source.status === 'generating') release = options.cluster?.watch(options.generationId);
+      for (const message of catchUpEvents(source.log, source.status, from, source.documentOf)) {
+        deliver(message);
+      }
+      // A finished stream read back from the database has nothing live to wait for.
+      if (source.status !== 'generating') {
+        if (!stopped) {
+          stop();
+          sink.complete();
+        }
+        return;
+      }
+      for (const message of live) deliver(message);
+    },
+    (error: unknown) => {
+      if (stopped) return;
+      stop();
+      sink.error(error);
+    },
+  );
+  return stop;
 }
 
 /**
@@ -91,12 +159,12 @@ async function notRunningHere<TSemantic extends { type: string }>(
     const remote = await cluster.loadRemote(options.generationId);
     if (remote) {
       return {
-        ...remote,
+        status: remote.status,
+        log: remote.log,
         documentOf: () => options.documentOfContent?.(remote.log.content()),
-        live: undefined,
       };
     }
   }
   const stored = await options.loadStored();
-  return { ...stored, documentOf: () => stored.document, live: undefined };
+  return { status: stored.status, log: stored.log, documentOf: () => stored.document };
 }

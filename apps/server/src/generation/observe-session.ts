@@ -1,15 +1,17 @@
-import { formatMessageEventId, parseMessageEventId, type SnapshotEvent } from '@sluice/shared';
+import { parseMessageEventId, type SnapshotEvent } from '@sluice/shared';
 import type { EventBus } from './event-bus';
 import type { GenerationCluster } from './generation-cluster';
 import type { GenerationEvent, GenerationMessage, LiveGeneration } from './generation-engine';
 import {
   catchUpEvents,
-  createSentPositions,
+  createSentSequences,
   type ReplayedEvent,
   snapshotEvents,
 } from './generation-replay';
 import type { StoredStream } from './generation-store';
+import { createPushStream, type PushSink, type PushStream } from './push-stream';
 import { createSubscriberQueue } from './subscriber-queue';
+import { subscribeShared } from './topic-listeners';
 
 /** A reply to follow: its status and log (a session's snapshots carry no document). */
 export type SessionStream<TSemantic extends { type: string }> = Pick<
@@ -58,10 +60,10 @@ export interface ObserveSessionOptions<
   signal: AbortSignal;
 }
 
-type SessionQueue<
-  TSemantic extends { type: string },
-  TNotice extends { type: string },
-> = ReturnType<typeof createSubscriberQueue<GenerationEvent<TSemantic> | TNotice>>;
+/** What the session's topic carries: a reply's event, or a notice (no generation, sequence -1). */
+type TopicMessage<TSemantic extends { type: string }, TNotice extends { type: string }> =
+  | GenerationMessage<TSemantic>
+  | { id: string; sequence: number; event: TNotice };
 
 /**
  * Follows every reply of one chat session for one subscriber: what it missed since
@@ -71,49 +73,97 @@ type SessionQueue<
  *
  * It subscribes to the live events when called, not when first read: once a client has
  * been told that its subscription is connected, it gets every later event (live-only
- * notices too).
+ * notices too). Piped, a caught-up subscriber gets each live event in the bus's publish
+ * call (see PushStream).
  */
 export function observeSession<
   TSemantic extends { type: string },
   TNotice extends { type: string } = never,
 >(
   options: ObserveSessionOptions<TSemantic, TNotice>,
-): AsyncGenerator<SessionMessage<TSemantic, TNotice>> {
-  const queue = createSubscriberQueue<GenerationEvent<TSemantic> | TNotice>(options.signal);
-  const unsubscribeReplies = options.bus.subscribe(options.topic, queue.push);
-  // Notices travel in the same queue, so they keep their order with the replies' events.
-  const unsubscribeNotices = options.notices?.subscribe(options.topic, (notice) =>
-    queue.push({ id: noPositionEventId, sequence: -1, event: notice }),
-  );
+): PushStream<SessionMessage<TSemantic, TNotice>> {
+  /** Live messages that arrive before the subscriber has caught up (or started reading). */
+  let waiting: Array<TopicMessage<TSemantic, TNotice>> | undefined = [];
+  let onLive: ((message: TopicMessage<TSemantic, TNotice>) => void) | undefined;
+  const receive = (message: TopicMessage<TSemantic, TNotice>) => {
+    if (waiting) waiting.push(message);
+    else onLive?.(message);
+  };
+  const unsubscribeReplies = subscribeShared(options.bus, options.topic, receive);
+  // Notices travel in the same buffer, so they keep their order with the replies' events.
+  const unsubscribeNotices = options.notices
+    ? subscribeShared(options.notices, options.topic, (notice) =>
+        receive({ id: noPositionEventId, sequence: -1, event: notice }),
+      )
+    : undefined;
   let subscribed = true;
   const unsubscribe = () => {
     if (!subscribed) return;
     subscribed = false;
+    waiting = undefined;
     unsubscribeReplies();
     unsubscribeNotices?.();
     options.signal.removeEventListener('abort', unsubscribe);
   };
-  // A subscriber that leaves before its stream is first read never runs the generator.
+  // A subscriber that leaves before its stream is first read never starts following it.
   if (options.signal.aborted) unsubscribe();
   else options.signal.addEventListener('abort', unsubscribe, { once: true });
-  return followSession(options, queue, unsubscribe);
+
+  let started = false;
+  return createPushStream<SessionMessage<TSemantic, TNotice>>(
+    (sink) => {
+      if (started) throw new Error('A session stream is read once');
+      started = true;
+      return followSession(options, sink, {
+        unsubscribe,
+        takeWaiting() {
+          const taken = waiting ?? [];
+          waiting = undefined;
+          return taken;
+        },
+        setLive(listener) {
+          onLive = listener;
+        },
+        get subscribed() {
+          return subscribed;
+        },
+      });
+    },
+    () =>
+      createSubscriberQueue<
+        SessionMessage<TSemantic, TNotice>['event'],
+        SessionMessage<TSemantic, TNotice>
+      >(options.signal),
+  );
 }
 
-async function* followSession<TSemantic extends { type: string }, TNotice extends { type: string }>(
+interface SessionSubscription<
+  TSemantic extends { type: string },
+  TNotice extends { type: string },
+> {
+  unsubscribe(): void;
+  /** The live messages buffered so far; from now on they go to the live listener. */
+  takeWaiting(): Array<TopicMessage<TSemantic, TNotice>>;
+  setLive(listener: (message: TopicMessage<TSemantic, TNotice>) => void): void;
+  readonly subscribed: boolean;
+}
+
+function followSession<TSemantic extends { type: string }, TNotice extends { type: string }>(
   options: ObserveSessionOptions<TSemantic, TNotice>,
-  queue: SessionQueue<TSemantic, TNotice>,
-  unsubscribe: () => void,
-): AsyncGenerator<SessionMessage<TSemantic, TNotice>> {
+  sink: PushSink<SessionMessage<TSemantic, TNotice>>,
+  subscription: SessionSubscription<TSemantic, TNotice>,
+): () => void {
   /** The id of the last reply event sent: where a resume from a notice's id continues. */
   let lastSentId = parseMessageEventId(options.lastEventId) ? options.lastEventId : null;
   /** The replies this subscriber keeps alive, each until it ends (or the subscriber leaves). */
   const watching = new Map<string, () => void>();
-  const sent = createSentPositions();
+  const sent = createSentSequences();
+  let stopped = false;
   /** Replies running on other instances this subscriber watches, until their `end`. */
   const watchingElsewhere = new Map<string, () => void>();
 
   function watchElsewhere(messageId: string): void {
-    if (!options.cluster || watchingElsewhere.has(messageId)) return;
+    if (!options.cluster || stopped || watchingElsewhere.has(messageId)) return;
     watchingElsewhere.set(messageId, options.cluster.watch(messageId));
   }
 
@@ -122,9 +172,25 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     watchingElsewhere.delete(messageId);
   }
 
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    subscription.unsubscribe();
+    options.signal.removeEventListener('abort', stop);
+    for (const release of watching.values()) release();
+    watching.clear();
+    for (const release of watchingElsewhere.values()) release();
+    watchingElsewhere.clear();
+  }
+  if (!subscription.subscribed || options.signal.aborted) {
+    stop();
+    return stop;
+  }
+  options.signal.addEventListener('abort', stop, { once: true });
+
   /** Counts this subscriber as a watcher of a running reply, until that reply has finished. */
   function watch(generation: LiveGeneration<TSemantic>): void {
-    if (watching.has(generation.id)) return;
+    if (stopped || watching.has(generation.id)) return;
     const release = generation.attach();
     watching.set(generation.id, release);
     void generation.done.finally(() => {
@@ -148,12 +214,8 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
   }
 
   function message(messageId: string, logged: ReplayedEvent<TSemantic>) {
-    const position = logged.id.split('.');
     return {
-      id: formatMessageEventId(messageId, {
-        offset: Number(position[0]),
-        count: Number(position[1]),
-      }),
+      id: `${messageId}:${logged.id}`,
       messageId,
       event: logged.event,
       sequence: logged.sequence,
@@ -187,46 +249,54 @@ async function* followSession<TSemantic extends { type: string }, TNotice extend
     return activeId && active ? snapshotOf(activeId, active) : [];
   }
 
-  try {
-    // A shared bus subscribes asynchronously: catch up only once live events arrive.
-    await options.cluster?.subscribed(options.topic);
-    for (const item of await catchUp()) {
-      sent.advance(item.messageId, {
-        id: item.position,
-        sequence: item.sequence,
-        event: item.event,
+  function onLive(logged: TopicMessage<TSemantic, TNotice>): void {
+    if (stopped) return;
+    if (!('generationId' in logged)) {
+      sink.next({
+        id: lastSentId ?? noPositionEventId,
+        messageId: null,
+        event: logged.event as TNotice,
       });
-      lastSentId = item.id;
-      yield { id: item.id, messageId: item.messageId, event: item.event };
+      return;
     }
-    for await (const logged of queue.drain()) {
-      if (!('generationId' in logged)) {
-        yield {
-          id: lastSentId ?? noPositionEventId,
-          messageId: null,
-          event: logged.event as TNotice,
-        };
-        continue;
-      }
-      const messageId = (logged as GenerationMessage<TSemantic>).generationId;
-      if (!sent.has(messageId)) {
-        // A reply that started after this subscriber joined: watch it while it runs.
-        const generation = options.live(messageId);
-        if (generation) watch(generation);
-        else if (logged.event.type !== 'end') watchElsewhere(messageId);
-      }
-      if (logged.event.type === 'end') stopWatchingElsewhere(messageId);
-      const unsent = sent.advance(messageId, logged as GenerationMessage<TSemantic>);
-      if (!unsent) continue;
-      const item = message(messageId, unsent);
-      lastSentId = item.id;
-      yield { id: item.id, messageId, event: item.event };
+    const messageId = logged.generationId;
+    if (!sent.has(messageId)) {
+      // A reply that started after this subscriber joined: watch it while it runs.
+      const generation = options.live(messageId);
+      if (generation) watch(generation);
+      else if (logged.event.type !== 'end') watchElsewhere(messageId);
     }
-  } finally {
-    unsubscribe();
-    for (const release of watching.values()) release();
-    watching.clear();
-    for (const release of watchingElsewhere.values()) release();
-    watchingElsewhere.clear();
+    if (logged.event.type === 'end') stopWatchingElsewhere(messageId);
+    if (!sent.advance(messageId, logged.sequence)) return;
+    const id = `${messageId}:${logged.id}`;
+    lastSentId = id;
+    sink.next({ id, messageId, event: logged.event });
   }
+
+  // A shared bus subscribes asynchronously: catch up only once live events are sure to arrive.
+  const caughtUp = options.cluster
+    ? options.cluster.subscribed(options.topic).then(catchUp)
+    : catchUp();
+  caughtUp.then(
+    (items) => {
+      if (stopped) return;
+      for (const item of items) {
+        sent.advance(item.messageId, item.sequence);
+        lastSentId = item.id;
+        sink.next({ id: item.id, messageId: item.messageId, event: item.event });
+        if (stopped) return;
+      }
+      for (const logged of subscription.takeWaiting()) {
+        onLive(logged);
+        if (stopped) return;
+      }
+      subscription.setLive(onLive);
+    },
+    (error: unknown) => {
+      if (stopped) return;
+      stop();
+      sink.error(error);
+    },
+  );
+  return stop;
 }

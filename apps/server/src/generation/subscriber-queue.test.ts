@@ -32,4 +32,34 @@ describe('subscriber queue', () => {
     controller.abort();
     expect(await pending).toEqual({ done: true, value: undefined });
   });
+
+  it('keeps text-deltas of different messages apart', async () => {
+    const controller = new AbortController();
+    const queue = createSubscriberQueue<Event, { id: string; messageId: string; event: Event }>(
+      controller.signal,
+    );
+    queue.push({ id: 'a:1.0', messageId: 'a', event: { type: 'text-delta', text: 'x' } });
+    queue.push({ id: 'b:1.0', messageId: 'b', event: { type: 'text-delta', text: 'y' } });
+    queue.end();
+    const received = [];
+    for await (const item of queue.drain()) received.push(item.id);
+    expect(received).toEqual(['a:1.0', 'b:1.0']);
+  });
+
+  it('ends after end() and throws the failure after fail(), once the queue is read', async () => {
+    const controller = new AbortController();
+    const ended = createSubscriberQueue<Event>(controller.signal);
+    ended.push({ id: '1.0', sequence: 1, event: { type: 'text-delta', text: 'x' } });
+    ended.end();
+    const received = [];
+    for await (const item of ended.drain()) received.push(item.id);
+    expect(received).toEqual(['1.0']);
+
+    const failed = createSubscriberQueue<Event>(controller.signal);
+    failed.push({ id: '1.0', sequence: 1, event: { type: 'text-delta', text: 'x' } });
+    failed.fail(new Error('gone'));
+    const iterator = failed.drain();
+    expect((await iterator.next()).value).toMatchObject({ id: '1.0' });
+    await expect(iterator.next()).rejects.toThrow('gone');
+  });
 });

@@ -27,6 +27,7 @@ import type {
 } from '../generation/generation-starter';
 import type { GenerationStore } from '../generation/generation-store';
 import { type ObservedMessage, observeGeneration } from '../generation/observe-generation';
+import type { PushStream } from '../generation/push-stream';
 import type { ResolveUpstream } from '../provider-keys/generation-upstream';
 import type { ProviderRequest } from '../providers/provider';
 import type { QuotaService } from '../quotas/quota-service';
@@ -130,7 +131,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     return starter.withSlot(userId, async (slot) => {
       const planId = newId();
       const model = input.model ?? config.defaultModel;
-      const upstream = await resolveUpstream(userId);
+      const upstream = await resolveUpstream(userId, model);
       const reservations = await quotas.reservationsFor(userId, 'plan');
       // Persist before spending: the rows exist before any upstream request.
       await persist(() =>
@@ -150,7 +151,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
         planId,
         slot,
         upstream.prepare(buildPlanRequest(input, { ...config, model })),
-        { userId, reservations },
+        { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       );
       return { planId };
     });
@@ -187,7 +188,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
     }
     const planId = newId();
     const model = input.model ?? source.model;
-    const upstream = await resolveUpstream(userId);
+    const upstream = await resolveUpstream(userId, model);
     const reservations = await quotas.reservationsFor(userId, 'plan');
     await persist(() =>
       insertContinuation(db, {
@@ -209,7 +210,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       planId,
       slot,
       upstream.prepare(buildContinuationRequest(planInput, { ...config, model }, prefix)),
-      { userId, reservations },
+      { userId, reservations, remainingSpendUsd: await quotas.remainingSpend(userId) },
       prefix,
     );
     return { planId };
@@ -265,7 +266,7 @@ export function createPlanService(dependencies: PlanServiceDependencies) {
       userId: string,
       input: PlanEventsInput,
       signal: AbortSignal,
-    ): Promise<AsyncGenerator<ObservedMessage<PlanSemanticEvent>>> {
+    ): Promise<PushStream<ObservedMessage<PlanSemanticEvent>>> {
       const existing = await requirePlan(userId, input.planId);
       return observeGeneration<PlanSemanticEvent>({
         bus,

@@ -4,6 +4,7 @@ import {
   markPlanAttempt,
   recoverInterruptedPlans,
   type SluiceDatabase,
+  saveBilledUsage,
 } from '@sluice/db';
 import type { PlanSemanticEvent } from '@sluice/shared';
 import { savedOutcomeOf } from '../generation/generation-outcome';
@@ -44,6 +45,9 @@ export function createPlanStore(
     async loadStored(id) {
       const row = await db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? storedPlanStream(row) : undefined;
+    },
+    saveBilledUsage(id, usage) {
+      return saveBilledUsage(db, 'plans', { id, usage, now: now() });
     },
     recover(reason, ids) {
       return recoverInterruptedPlans(db, { reason, now: now(), ids });

@@ -1,5 +1,6 @@
 import type { PlanCursor, PlanWithInputRow } from '@sluice/db';
 import type {
+  CostSource,
   GenerationStatus,
   PartialPlanDocument,
   PlanPreferences,
@@ -15,6 +16,8 @@ export interface PlanUsage {
   inputTokens: number;
   outputTokens: number;
   cost: number | null;
+  /** `billed`, `computed` or `estimated`; null when no cost is known. */
+  costSource: CostSource | null;
 }
 
 /** What `plan.get` returns. Timestamps are ISO strings (no transformer on the wire). */
@@ -74,7 +77,12 @@ export function decodeCursor(value: string): PlanCursor {
 
 function usageOf(row: PlanWithInputRow): PlanUsage | null {
   if (row.input_tokens === null || row.output_tokens === null) return null;
-  return { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cost: row.cost };
+  return {
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cost: row.cost,
+    costSource: row.cost_source,
+  };
 }
 
 /** The plan as `plan.get` shows it: from the running generation when there is one here. */

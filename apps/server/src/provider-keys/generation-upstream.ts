@@ -1,4 +1,6 @@
+import type { ProviderName } from '@sluice/shared';
 import { defaultOpenRouterModel, simulatorModel } from '../env';
+import { routeModel } from '../providers/model-route';
 import type { ProviderAdapter, ProviderRequest } from '../providers/provider';
 import type { KeySource, ProviderKeyService, ResolvedKey } from './provider-key-service';
 
@@ -6,15 +8,21 @@ import type { KeySource, ProviderKeyService, ResolvedKey } from './provider-key-
 export interface GenerationUpstream {
   /** Recorded on the plan or reply (never the key). */
   keySource: KeySource;
+  /** Where the generation goes: `anthropic:`/`openai:` models direct, others to OpenRouter. */
+  provider: ProviderName;
   /** The request as this generation sends it: with the key that pays for it, if any. */
   prepare(request: ProviderRequest): ProviderRequest;
 }
 
 /**
- * Picks the upstream for a generation started by `userId` (undefined until accounts land:
- * then the app-wide key, the environment's, or the simulator).
+ * Picks the upstream for a generation of `model` started by `userId`: the key of the model's
+ * provider (the user's, else the app-wide one, else the environment's, else none). Without a
+ * model, OpenRouter's.
  */
-export type ResolveUpstream = (userId: string | undefined) => Promise<GenerationUpstream>;
+export type ResolveUpstream = (
+  userId: string | undefined,
+  model?: string,
+) => Promise<GenerationUpstream>;
 
 export interface UpstreamOptions {
   /** True when the server's own upstream is the bundled simulator (no key, no base URL). */
@@ -22,16 +30,21 @@ export interface UpstreamOptions {
 }
 
 /** The upstream for a resolved key: a keyed request goes to OpenRouter (see createKeyRoutingAdapter). */
-export function upstreamFor(resolved: ResolvedKey, options: UpstreamOptions): GenerationUpstream {
+export function upstreamFor(
+  resolved: ResolvedKey,
+  options: UpstreamOptions,
+  provider: ProviderName = 'openrouter',
+): GenerationUpstream {
   const { apiKey } = resolved;
-  if (!apiKey) return { keySource: resolved.source, prepare: (request) => request };
+  if (!apiKey) return { keySource: resolved.source, provider, prepare: (request) => request };
   return {
     keySource: resolved.source,
+    provider,
     prepare(request) {
       // A key reaches real OpenRouter even on a server that otherwise runs on the simulator,
       // which does not know the simulator's model name.
       const model =
-        options.simulated && request.model === simulatorModel
+        provider === 'openrouter' && options.simulated && request.model === simulatorModel
           ? defaultOpenRouterModel
           : request.model;
       return { ...request, model, apiKey };
@@ -43,8 +56,10 @@ export function createUpstreamResolver(
   keys: Pick<ProviderKeyService, 'resolveKey'>,
   options: UpstreamOptions,
 ): ResolveUpstream {
-  // Every model goes through OpenRouter today; the providers issue picks by model prefix.
-  return async (userId) => upstreamFor(await keys.resolveKey(userId, 'openrouter'), options);
+  return async (userId, model) => {
+    const provider = routeModel(model ?? '').provider;
+    return upstreamFor(await keys.resolveKey(userId, provider), options, provider);
+  };
 }
 
 /**

@@ -27,7 +27,13 @@ export interface ProviderRequest {
 export interface ProviderUsage {
   inputTokens: number;
   outputTokens: number;
+  /** What the provider billed, when it says (OpenRouter); otherwise computed from a price table. */
   cost?: number;
+  /**
+   * A figure the provider sends before the end and revises later (Anthropic's
+   * `message_start`: the input tokens, and one output token).
+   */
+  provisional?: boolean;
 }
 
 /** What every provider stream is normalised to. */

@@ -181,6 +181,31 @@ export function createQuotaService(dependencies: QuotaServiceDependencies) {
       }
     },
 
+    /**
+     * What the user may still spend on models this month, USD, for the spend guard;
+     * undefined when the monthly spend is unlimited.
+     */
+    async remainingSpend(userId: string): Promise<number | undefined> {
+      const quotas = await usageOf(userId, await findUserQuotas(db, userId));
+      const spend = quotas.find((quota) => quota.name === 'usd-per-month');
+      if (!spend || spend.limit === null) return undefined;
+      return Math.max(0, spend.limit - spend.used);
+    },
+
+    /**
+     * A late change to a settled generation's cost (its bill replaced the estimate): the
+     * difference goes to this month's spend.
+     */
+    async adjustSpend(userId: string, usd: number): Promise<void> {
+      if (!Number.isFinite(usd) || usd === 0) return;
+      await addQuotaSpend(db, {
+        userId,
+        quota: 'usd-per-month',
+        period: quotaPeriod('usd-per-month', now()).period,
+        usd,
+      });
+    },
+
     /** The caller's quotas in the current periods. */
     async usage(userId: string): Promise<{ quotas: QuotaUsageView[] }> {
       return { quotas: await usageOf(userId, await findUserQuotas(db, userId)) };

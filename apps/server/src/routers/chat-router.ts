@@ -11,6 +11,7 @@ import {
   updateChatSettingsInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
+import { mapPushStream } from '../generation/push-stream';
 import { protectedProcedure, router } from '../trpc';
 
 // The bus hands every subscriber the same event object: keep one tagged copy of it, so
@@ -65,11 +66,10 @@ export const chatRouter = router({
         input,
         signal ?? new AbortController().signal,
       );
-      return (async function* () {
-        for await (const message of events) {
-          yield tracked(message.id, withMessageId(message.event, message.messageId) as ChatEvent);
-        }
-      })();
+      // Piped by the SSE writer (no generator step per event), iterated by anything else.
+      return mapPushStream(events, (message) =>
+        tracked(message.id, withMessageId(message.event, message.messageId) as ChatEvent),
+      );
     }),
 
   cancel: protectedProcedure

@@ -6,6 +6,7 @@ import {
   planIdInputSchema,
 } from '@sluice/shared';
 import { tracked } from '@trpc/server';
+import { mapPushStream } from '../generation/push-stream';
 import { protectedProcedure, router } from '../trpc';
 
 export const planRouter = router({
@@ -22,9 +23,8 @@ export const planRouter = router({
         input,
         signal ?? new AbortController().signal,
       );
-      return (async function* () {
-        for await (const message of events) yield tracked(message.id, message.event);
-      })();
+      // Piped by the SSE writer (no generator step per event), iterated by anything else.
+      return mapPushStream(events, (message) => tracked(message.id, message.event));
     }),
 
   get: protectedProcedure

@@ -8,6 +8,7 @@ import {
   isAbortError,
   isTrackedEnvelope,
 } from '@trpc/server/unstable-core-do-not-import';
+import { isPushStream } from '../generation/push-stream';
 import { createFlushScheduler, createSseConnection, type SseConnection } from './sse-connection';
 import {
   connectedFrame,
@@ -166,13 +167,45 @@ export function createSubscriptionHandler<TContext>(options: SubscriptionHandler
       return;
     }
     connection.send(connectedFrame(options.clientOptions));
+    const frameOf = (value: unknown) =>
+      isTrackedEnvelope(value)
+        ? frames.frameOf(value[1], value[0])
+        : frames.frameOf(value, undefined);
+    if (isPushStream(iterable)) {
+      // Each event is written in the call that published it: no generator step, promise or
+      // queue per event and subscriber, and the connection's own queue bounds a slow reader.
+      // (A plain flag: reading `signal.aborted` per event and subscriber costs more than the send.)
+      let open = !abort.signal.aborted;
+      abort.signal.addEventListener(
+        'abort',
+        () => {
+          open = false;
+        },
+        { once: true },
+      );
+      iterable.pipe({
+        next(value) {
+          if (open) connection.send(frameOf(value));
+        },
+        complete() {
+          if (!abort.signal.aborted) connection.send(returnFrame);
+          connection.end();
+        },
+        error(cause) {
+          if (!isAbortError(cause) && !abort.signal.aborted) {
+            const error = getTRPCErrorFromUnknown(cause);
+            options.onError?.(error, path);
+            connection.send(serializedErrorFrame(errorShape(error, path, input, context)));
+          }
+          connection.end();
+        },
+      });
+      return;
+    }
     try {
       for await (const value of iterable) {
         if (abort.signal.aborted) break;
-        const frame = isTrackedEnvelope(value)
-          ? frames.frameOf(value[1], value[0])
-          : frames.frameOf(value, undefined);
-        connection.send(frame);
+        connection.send(frameOf(value));
         // Under fan-out load (more subscribers waiting to be written than one slice), take
         // the next event once this one is written, and in turn, a slice of subscribers at a
         // time: what arrives meanwhile merges, so each subscriber costs one write and one

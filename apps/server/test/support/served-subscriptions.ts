@@ -1,4 +1,5 @@
 import type { ServerApp } from '../../src/app';
+import type { PushStream } from '../../src/generation/push-stream';
 
 /**
  * What the server itself says about subscriptions: how many `plan.events` /
@@ -17,21 +18,34 @@ export interface ServedSubscriptions {
 }
 
 /**
- * Runs `inner` unchanged, calling `onStart` right after its first pull: an observer
- * generator's body runs synchronously up to its first `await` on that call, and its
- * first statements subscribe it to the bus.
+ * Runs `inner` unchanged, calling `onStart` once it is subscribed: right after it is piped
+ * (the SSE writer), or after its first pull (an observer's first step subscribes it to the
+ * bus synchronously).
  */
-async function* signalOnStart<T>(inner: AsyncGenerator<T>, onStart: () => void): AsyncGenerator<T> {
-  const first = inner.next();
-  onStart();
-  try {
-    const result = await first;
-    if (result.done) return;
-    yield result.value;
-    yield* inner;
-  } finally {
-    await inner.return(undefined);
-  }
+function signalOnStart<T>(inner: PushStream<T>, onStart: () => void): PushStream<T> {
+  return {
+    pipe(sink) {
+      inner.pipe(sink);
+      onStart();
+    },
+    async *[Symbol.asyncIterator]() {
+      const iterator = inner[Symbol.asyncIterator]();
+      const first = iterator.next();
+      onStart();
+      try {
+        const result = await first;
+        if (result.done) return;
+        yield result.value;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        await iterator.return?.(undefined);
+      }
+    },
+  };
 }
 
 /** Wraps the app's `plans.events` and `chat.events` (the services its router calls) to count them. */

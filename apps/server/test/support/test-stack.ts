@@ -233,6 +233,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     DATABASE_URL: options.databaseUrl ?? scaleOut?.databaseUrl ?? databasePath,
     ...(scaleOut ? { REDIS_URL: scaleOut.redisUrl } : {}),
     OPENROUTER_BASE_URL: simulator.url,
+    // The same simulator answers `anthropic:` and `openai:` models in their wire formats.
+    ANTHROPIC_BASE_URL: simulator.anthropicUrl,
+    OPENAI_BASE_URL: simulator.openAIUrl,
     OPENROUTER_MODEL: 'sluice/simulator',
     FLUSH_INTERVAL_MS: '50',
     LOG_LEVEL: 'silent',

@@ -15,6 +15,7 @@ export const commonReasonSentences: Readonly<Record<string, string>> = {
   'idle-timeout': `The model went quiet for too long, so the server stopped waiting; ${kept}`,
   length: `The model reached its length limit before finishing; ${kept}`,
   'no-finish-reason': `The model stopped without saying it had finished; ${kept}`,
+  budget: `Stopped before its cost went past the spending limit (per generation, or your monthly budget); ${kept}`,
 };
 
 /** The sentences that name what was being written (a plan, a reply). */

@@ -6,6 +6,7 @@ import * as accounts from './2026-12-01-001-accounts';
 import * as providerKeys from './2026-12-01-002-provider-keys';
 import * as quotas from './2026-12-02-001-quotas';
 import * as activity from './2026-12-04-001-activity';
+import * as costs from './2026-12-05-001-costs';
 
 /** Listed statically so bundles and `:memory:` tests share one path. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-002-provider-keys': providerKeys,
   '2026-12-02-001-quotas': quotas,
   '2026-12-04-001-activity': activity,
+  '2026-12-05-001-costs': costs,
 };

@@ -26,6 +26,8 @@ const chatMessageColumns = Object.keys({
   input_tokens: true,
   output_tokens: true,
   cost: true,
+  cost_source: true,
+  upstream_id: true,
   time_to_first_token_ms: true,
   duration_ms: true,
   chunks: true,

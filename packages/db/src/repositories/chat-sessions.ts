@@ -8,6 +8,8 @@ export interface ChatSessionFields {
   character: string;
   userProfile: string;
   experiment: boolean;
+  /** The session's ceiling on one reply's cost, USD; null: the server's default. */
+  maxCostUsd?: number | null;
 }
 
 export async function insertChatSession(
@@ -25,6 +27,7 @@ export async function insertChatSession(
       system_prompt: args.systemPrompt,
       character: args.character,
       user_profile: args.userProfile,
+      max_cost_usd: args.maxCostUsd ?? null,
       experiment: Number(args.experiment),
       created_at: timestamp,
       updated_at: timestamp,
@@ -80,6 +83,7 @@ export async function updateChatSession(
       ...(fields.character === undefined ? {} : { character: fields.character }),
       ...(fields.userProfile === undefined ? {} : { user_profile: fields.userProfile }),
       ...(fields.experiment === undefined ? {} : { experiment: Number(fields.experiment) }),
+      ...(fields.maxCostUsd === undefined ? {} : { max_cost_usd: fields.maxCostUsd }),
       updated_at: now.toISOString(),
     })
     .where('id', '=', id)

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines, openTestDatabase } from '../../test/test-database';
 import { migrateToLatest, type SluiceDatabase } from '../database';
+import { saveBilledUsage } from './generation-outcome';
+import { lastModelPriceRefresh, listModelPrices, replaceModelPrices } from './model-prices';
 import {
   appendPlanContent,
   findPlan,
@@ -59,6 +61,64 @@ describe.each(engines)('plans repository on %s', (engine) => {
     expect(journal.rows[0]?.journal_mode).toBe('wal');
     const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db);
     expect(foreignKeys.rows[0]?.foreign_keys).toBe(1);
+  });
+
+  it('stores a stopped plan’s bill over its estimate, and never replaces a billed figure', async () => {
+    await createPlan('p1');
+    await finishPlan(db, {
+      id: 'p1',
+      status: 'cancelled',
+      reason: 'cancelled',
+      error: null,
+      usage: { inputTokens: 10, outputTokens: 5, cost: 0.0001, costSource: 'estimated' },
+      upstreamId: 'gen-1',
+      text: 'partial',
+      planJson: null,
+      now: at('2026-11-22T10:01:00.000Z'),
+    });
+    const bill = { inputTokens: 12, outputTokens: 6, cost: 0.00012, costSource: 'billed' as const };
+    const now = at('2026-11-22T10:02:00.000Z');
+    expect(await saveBilledUsage(db, 'plans', { id: 'p1', usage: bill, now })).toBe(true);
+    expect(await saveBilledUsage(db, 'plans', { id: 'p1', usage: { ...bill, cost: 9 }, now })).toBe(
+      false,
+    );
+    const row = await findPlan(db, 'p1', owner);
+    expect(row).toMatchObject({
+      input_tokens: 12,
+      output_tokens: 6,
+      cost: 0.00012,
+      cost_source: 'billed',
+      upstream_id: 'gen-1',
+    });
+  });
+
+  it('does not bill a plan still generating', async () => {
+    await createPlan('p1');
+    const usage = { inputTokens: 1, outputTokens: 1, cost: 1, costSource: 'billed' as const };
+    expect(
+      await saveBilledUsage(db, 'plans', { id: 'p1', usage, now: at('2026-11-22T10:02:00.000Z') }),
+    ).toBe(false);
+  });
+
+  it('replaces the cached model prices in one go and knows when', async () => {
+    expect(await lastModelPriceRefresh(db)).toBeUndefined();
+    await replaceModelPrices(db, {
+      prices: [{ model: 'a/b', inputPerToken: 1.5e-7, outputPerToken: 6e-7 }],
+      source: 'openrouter-models',
+      now: at('2026-11-22T10:00:00.000Z'),
+    });
+    await replaceModelPrices(db, {
+      prices: [
+        { model: 'c/d', inputPerToken: 1e-6, outputPerToken: 2e-6, cacheReadPerToken: 1e-7 },
+      ],
+      source: 'openrouter-models',
+      now: at('2026-11-23T10:00:00.000Z'),
+    });
+    const rows = await listModelPrices(db);
+    expect(rows.map((row) => [row.model, row.input_per_token, row.cache_read_per_token])).toEqual([
+      ['c/d', 1e-6, 1e-7],
+    ]);
+    expect(await lastModelPriceRefresh(db)).toBe('2026-11-23T10:00:00.000Z');
   });
 
   it('is idempotent to migrate twice', async () => {

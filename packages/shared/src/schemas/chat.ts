@@ -21,6 +21,12 @@ export const chatSessionSettingsSchema = z
     userProfile: prompt,
     /** While it has at most one prior turn, the assistant is asked for a self-contained HTML experiment. */
     experiment: z.boolean(),
+    /** The most one reply may cost, USD; null: the server's MAX_COST_PER_GENERATION_USD. */
+    maxCostUsd: z
+      .number()
+      .positive('A cost ceiling is more than $0')
+      .max(1000, 'A cost ceiling is at most $1,000')
+      .nullable(),
   })
   .strict();
 

@@ -1,6 +1,9 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
+import { httpError, httpErrorOf } from '../http-error';
 import type { ProviderAdapter, ProviderEvent, ProviderRequest } from '../provider';
-import { ProviderError, parseRetryAfter, toProviderError } from '../provider-error';
+import { ProviderError, toProviderError } from '../provider-error';
 import { parseChatCompletionChunk } from './openrouter-chunk';
 
 export const openRouterDefaultBaseUrl = 'https://openrouter.ai/api/v1';
@@ -44,23 +47,6 @@ function requestBody(request: ProviderRequest): Record<string, unknown> {
     body.response_format = { type: 'json_object' };
   }
   return body;
-}
-
-async function httpError(response: Response): Promise<ProviderError> {
-  const text = await response.text().catch(() => '');
-  let message = text.slice(0, 500) || response.statusText;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    const error = parsed.error;
-    message = (typeof error === 'string' ? error : error?.message) ?? parsed.message ?? message;
-  } catch {
-    // Not JSON: keep the raw text.
-  }
-  return new ProviderError(`The model provider answered HTTP ${response.status}: ${message}`, {
-    kind: 'http',
-    status: response.status,
-    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-  });
 }
 
 /** A JSON body where a stream was expected (servers that ignore `stream: true`). */
@@ -119,14 +105,12 @@ export function joinDeltas(events: ProviderEvent[]): ProviderEvent[] {
 }
 
 /**
- * Reads an SSE body into normalised events, one batch per network read (see joinDeltas).
- * Bytes are decoded with a streaming TextDecoder (multibyte characters split across reads
- * are kept whole) and framed by eventsource-parser (comments, CRLF, events without a final
- * blank line).
+ * An SSE body read into normalised events, one batch per network read (see joinDeltas):
+ * `feed` takes each read's bytes and returns its events. Bytes are decoded with a streaming
+ * TextDecoder (multibyte characters split across reads are kept whole) and framed by
+ * eventsource-parser (comments, CRLF, events without a final blank line).
  */
-export async function* readChatCompletionStream(
-  body: AsyncIterable<Uint8Array>,
-): AsyncGenerator<ProviderEvent> {
+export function createChatCompletionReader() {
   let pending: ProviderEvent[] = [];
   let seenMetadata = false;
   let done = false;
@@ -150,71 +134,231 @@ export async function* readChatCompletionStream(
     },
   });
   const decoder = new TextDecoder();
+  const take = (): ProviderEvent[] => {
+    if (pending.length === 0) return pending;
+    const batch = joinDeltas(pending);
+    pending = [];
+    return batch;
+  };
+  return {
+    feed(bytes: Uint8Array): ProviderEvent[] {
+      if (done) return [];
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      return take();
+    },
+    /** The body ended: a last event with no terminating blank line still counts. */
+    end(): ProviderEvent[] {
+      if (done) return [];
+      parser.feed(`${decoder.decode()}\n\n`);
+      return take();
+    },
+    /** `[DONE]` was read: nothing after it counts. */
+    get done() {
+      return done;
+    },
+  };
+}
+
+/** Reads an SSE body into normalised events, one batch per network read (see createChatCompletionReader). */
+export async function* readChatCompletionStream(
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<ProviderEvent> {
+  const reader = createChatCompletionReader();
   for await (const bytes of body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    if (pending.length > 0) {
-      const batch = joinDeltas(pending);
-      pending = [];
-      for (const event of batch) yield event;
-    }
-    if (done) return;
+    for (const event of reader.feed(bytes)) yield event;
+    if (reader.done) return;
   }
-  // A last event with no terminating blank line still counts (an empty one is ignored).
-  parser.feed(`${decoder.decode()}\n\n`);
-  for (const event of joinDeltas(pending)) yield event;
+  for (const event of reader.end()) yield event;
+}
+
+/** Events an upstream response may have read ahead of its consumer before it is paused. */
+const readAheadEvents = 256;
+
+/**
+ * The request over `node:http(s)`: each network read is parsed in the socket's `data` event
+ * and its batch handed to the consumer with one wake-up, without a web stream (a promise
+ * chain per read) in between. The signal and an early stop destroy the socket.
+ */
+async function* streamOverHttp(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+): AsyncGenerator<ProviderEvent> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const outgoing = send(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    signal,
+  });
+  let response: IncomingMessage | undefined;
+  try {
+    const received = await new Promise<IncomingMessage>((resolve, reject) => {
+      outgoing.once('response', resolve);
+      outgoing.once('error', reject);
+      outgoing.end(body);
+    }).catch((error: unknown) => {
+      throw toProviderError(error, signal);
+    });
+    response = received;
+    const status = received.statusCode ?? 0;
+    const contentType = String(received.headers['content-type'] ?? '');
+    if (status < 200 || status >= 300 || contentType.includes('application/json')) {
+      const text = await readText(received).catch((error: unknown) => {
+        throw toProviderError(error, signal);
+      });
+      if (status < 200 || status >= 300) {
+        const retryAfter = received.headers['retry-after'];
+        throw httpErrorOf(
+          status,
+          received.statusMessage ?? '',
+          text,
+          typeof retryAfter === 'string' ? retryAfter : null,
+        );
+      }
+      try {
+        yield* eventsFromCompletion(text);
+      } catch (error) {
+        throw toProviderError(error, signal);
+      }
+      return;
+    }
+
+    const reader = createChatCompletionReader();
+    let batches: ProviderEvent[][] = [];
+    let queued = 0;
+    let ended = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const wakeReader = () => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    received.on('data', (bytes: Buffer) => {
+      const events = reader.feed(bytes);
+      if (events.length === 0) return;
+      batches.push(events);
+      queued += events.length;
+      if (queued >= readAheadEvents) received.pause();
+      wakeReader();
+    });
+    received.once('end', () => {
+      const events = reader.end();
+      if (events.length > 0) batches.push(events);
+      ended = true;
+      wakeReader();
+    });
+    received.once('error', (error) => {
+      failure ??= error;
+      wakeReader();
+    });
+    received.once('close', () => {
+      // A socket cut mid-body ends with `close`, not `end`.
+      if (!ended) failure ??= new Error('The connection closed before the response ended');
+      wakeReader();
+    });
+
+    for (;;) {
+      if (batches.length > 0) {
+        const taken = batches;
+        batches = [];
+        queued = 0;
+        if (received.isPaused()) received.resume();
+        for (const events of taken) {
+          for (const event of events) yield event;
+        }
+        if (reader.done) return;
+        continue;
+      }
+      if (failure !== undefined) throw toProviderError(failure, signal);
+      if (ended || reader.done) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    // A response read to its end leaves the connection to the agent for the next request.
+    if (response?.complete) response.resume();
+    else outgoing.destroy();
+  }
+}
+
+function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.once('error', reject);
+  });
 }
 
 export function createOpenRouterAdapter(options: OpenRouterAdapterOptions = {}): ProviderAdapter {
   const baseUrl = (options.baseUrl ?? openRouterDefaultBaseUrl).replace(/\/+$/, '');
-  const fetchImplementation = options.fetch ?? fetch;
+  const fetchImplementation = options.fetch;
+
+  function headersFor(request: ProviderRequest): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    };
+    const apiKey = request.apiKey ?? options.apiKey;
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    if (options.appUrl) headers['http-referer'] = options.appUrl;
+    if (options.appName) headers['x-title'] = options.appName;
+    return headers;
+  }
 
   return {
     name: 'openrouter',
-    async *stream(request, signal) {
-      // Our own controller also closes the socket when the consumer stops early.
-      const controller = new AbortController();
-      const abort = () => controller.abort(signal.reason);
-      if (signal.aborted) abort();
-      signal.addEventListener('abort', abort, { once: true });
-      try {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-        };
-        const apiKey = request.apiKey ?? options.apiKey;
-        if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-        if (options.appUrl) headers['http-referer'] = options.appUrl;
-        if (options.appName) headers['x-title'] = options.appName;
-
-        let response: Response;
-        try {
-          response = await fetchImplementation(`${baseUrl}/chat/completions`, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify(requestBody(request)),
-            signal: controller.signal,
-          });
-        } catch (error) {
-          throw toProviderError(error, controller.signal);
-        }
-        if (!response.ok) throw await httpError(response);
-        if (!response.body) {
-          throw new ProviderError('The model provider sent an empty response', { kind: 'network' });
-        }
-        const contentType = response.headers.get('content-type') ?? '';
-        try {
-          if (contentType.includes('application/json')) {
-            yield* eventsFromCompletion(await response.text());
-            return;
-          }
-          yield* readChatCompletionStream(response.body);
-        } catch (error) {
-          throw toProviderError(error, controller.signal);
-        }
-      } finally {
-        signal.removeEventListener('abort', abort);
-        controller.abort();
-      }
+    stream(request, signal) {
+      const body = JSON.stringify(requestBody(request));
+      return fetchImplementation
+        ? streamOverFetch(fetchImplementation, headersFor(request), body, signal)
+        : streamOverHttp(new URL(`${baseUrl}/chat/completions`), headersFor(request), body, signal);
     },
   };
+
+  async function* streamOverFetch(
+    fetchWith: typeof fetch,
+    headers: Record<string, string>,
+    body: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<ProviderEvent> {
+    // Our own controller also closes the socket when the consumer stops early.
+    const controller = new AbortController();
+    const abort = () => controller.abort(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      let response: Response;
+      try {
+        response = await fetchWith(`${baseUrl}/chat/completions`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        throw toProviderError(error, controller.signal);
+      }
+      if (!response.ok) throw await httpError(response);
+      if (!response.body) {
+        throw new ProviderError('The model provider sent an empty response', { kind: 'network' });
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      try {
+        if (contentType.includes('application/json')) {
+          yield* eventsFromCompletion(await response.text());
+          return;
+        }
+        yield* readChatCompletionStream(response.body);
+      } catch (error) {
+        throw toProviderError(error, controller.signal);
+      }
+    } finally {
+      signal.removeEventListener('abort', abort);
+      controller.abort();
+    }
+  }
 }

@@ -1,6 +1,8 @@
 import { findHtmlBlock, titleOf as titleOfHtml } from '@sluice/shared';
 import { memo } from 'react';
-import { formatCost, formatElapsed, formatTokens } from '../../lib/format';
+import { describeCost } from '../../lib/describe-cost';
+import { formatElapsed, formatTokens } from '../../lib/format';
+import { priceOfModel, runningCostOf, useModelPrices } from '../../lib/model-prices';
 import type { ChatMessage } from './chat-stream-store';
 import type { ChatArtifactView } from './chat-types';
 import { describeReplyOutcome } from './describe-chat-error';
@@ -37,11 +39,28 @@ export function artifactOf(
 
 function UsageLine({ message }: { message: ChatMessage }) {
   const { usage, stats } = message;
-  if (!usage && !stats) return null;
+  const prices = useModelPrices();
   const parts: string[] = [];
+  if (!usage && message.status === 'generating') {
+    const running = runningCostOf(priceOfModel(prices, message.model), message.content);
+    const cost = describeCost({ cost: running, generating: true, stopped: false });
+    if (cost === null) return null;
+    return (
+      <p className="message-usage" data-testid="message-usage">
+        {cost}
+      </p>
+    );
+  }
+  if (!usage && !stats) return null;
   if (usage) {
     parts.push(`${formatTokens(usage.inputTokens)} in`, `${formatTokens(usage.outputTokens)} out`);
-    if (usage.cost !== null) parts.push(formatCost(usage.cost));
+    const cost = describeCost({
+      cost: usage.cost,
+      costSource: usage.costSource,
+      generating: message.status === 'generating',
+      stopped: message.status !== 'generating' && message.status !== 'completed',
+    });
+    if (cost !== null) parts.push(cost);
   }
   if (stats) parts.push(formatElapsed(stats.durationMs));
   return (

@@ -1,3 +1,4 @@
+import type { CostSource } from '@sluice/shared';
 import {
   type ChatEvent,
   type GenerationStatus,
@@ -12,6 +13,8 @@ export interface ChatUsage {
   inputTokens: number;
   outputTokens: number;
   cost: number | null;
+  /** `billed`, `computed` or `estimated` (while streaming, or a stop before the bill). */
+  costSource?: CostSource | null;
 }
 
 export interface ChatStats {
@@ -338,6 +341,7 @@ export function createChatStreamStore(options: ChatStreamStoreOptions = {}): Cha
             inputTokens: event.inputTokens,
             outputTokens: event.outputTokens,
             cost: event.cost ?? null,
+            ...(event.costSource ? { costSource: event.costSource } : {}),
           },
         });
         break;

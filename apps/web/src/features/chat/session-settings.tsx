@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { FormField } from '../../components/form-field';
+import { ModelOptions } from '../../components/model-options';
 import { fieldErrorsOf } from '../../lib/describe-request-error';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
@@ -96,13 +97,14 @@ export function SessionSettings({ session, onClose }: SessionSettingsProps) {
           id={`${id}-model`}
           path="model"
           label="Model"
-          hint="An OpenRouter model id, e.g. openai/gpt-4o-mini."
+          hint="An OpenRouter model id (e.g. openai/gpt-4o-mini), or anthropic:<model> / openai:<model> to go direct."
           errors={fieldErrors?.model}
         >
           {(control) => (
             <input
               {...control}
               type="text"
+              list={`${id}-model-options`}
               value={draft.model}
               onChange={(event) => change('model', event.target.value)}
               spellCheck={false}
@@ -110,6 +112,7 @@ export function SessionSettings({ session, onClose }: SessionSettingsProps) {
             />
           )}
         </FormField>
+        <ModelOptions id={`${id}-model-options`} />
         <FormField
           id={`${id}-system`}
           path="systemPrompt"

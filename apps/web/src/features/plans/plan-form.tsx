@@ -1,6 +1,7 @@
 import { type CreatePlanInput, planLimits } from '@sluice/shared';
 import { type FormEvent, type KeyboardEvent, useState } from 'react';
 import { FormField } from '../../components/form-field';
+import { ModelOptions } from '../../components/model-options';
 import {
   describeRequestError,
   type FieldErrors,
@@ -233,8 +234,8 @@ export function PlanForm() {
         errors={fieldErrors.model}
         hint={
           info.data?.simulated
-            ? 'Any OpenRouter model id. Offline, the bundled simulator answers; its @variants show faults.'
-            : 'Any OpenRouter model id.'
+            ? 'Any OpenRouter model id, or anthropic:<model> / openai:<model> to go direct. Offline, the bundled simulator answers; its @variants show faults.'
+            : 'Any OpenRouter model id, or anthropic:<model> / openai:<model> to go direct.'
         }
       >
         {(control) => (
@@ -253,11 +254,7 @@ export function PlanForm() {
           />
         )}
       </FormField>
-      <datalist id="model-suggestions">
-        {modelSuggestions.map((suggestion) => (
-          <option key={suggestion} value={suggestion} />
-        ))}
-      </datalist>
+      <ModelOptions id="model-suggestions" extra={modelSuggestions} />
 
       {formError ? (
         <p className="form-error" role="alert">

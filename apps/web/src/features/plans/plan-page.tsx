@@ -3,6 +3,7 @@ import { ConnectionStatus } from '../../components/connection-status';
 import { JumpToLatestButton } from '../../components/jump-to-latest-button';
 import { StatusBadge } from '../../components/status-badge';
 import { describeRequestError, isNotFoundError } from '../../lib/describe-request-error';
+import { priceOfModel, runningCostOf, useModelPrices } from '../../lib/model-prices';
 import { Link, planPath } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
@@ -34,11 +35,24 @@ function untitledHeading(goals: string | undefined): string {
 
 export function PlanPage({ planId }: { planId: string }) {
   const stream = usePlanStream(planId);
-  const view = trpc.plan.get.useQuery({ planId });
+  const view = trpc.plan.get.useQuery(
+    { planId },
+    {
+      // After a stop, OpenRouter's bill arrives a few seconds later: look again until it has
+      // replaced the estimate (the server gives up after about a minute).
+      refetchInterval: (query) =>
+        query.state.data?.status !== 'generating' &&
+        query.state.data?.usage?.costSource === 'estimated' &&
+        query.state.dataUpdateCount < 40
+          ? 2_000
+          : false,
+    },
+  );
   const utils = trpc.useUtils();
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const status = stream.status ?? view.data?.status ?? null;
+  const prices = useModelPrices();
   const generating = status === 'generating';
   const notFound = stream.notFound || isNotFoundError(view.error);
   const { following, jumpToLatest } = useFollowLatest(generating, stream);
@@ -114,8 +128,18 @@ export function PlanPage({ planId }: { planId: string }) {
           generating={generating}
           startedAt={view.data?.generationStartedAt ?? view.data?.createdAt ?? null}
           completedAt={generating ? null : (view.data?.completedAt ?? null)}
-          usage={stream.usage ?? view.data?.usage ?? null}
+          usage={
+            // Once ended, the saved figures are the latest (a bill replaces the estimate).
+            generating
+              ? (stream.usage ?? null)
+              : ((view.data?.usage?.costSource === 'billed' ? view.data.usage : null) ??
+                stream.usage ??
+                view.data?.usage ??
+                null)
+          }
           characters={stream.content.length}
+          stopped={status === 'cancelled' || status === 'partial' || status === 'failed'}
+          runningCost={runningCostOf(priceOfModel(prices, view.data?.model), stream.content)}
         />
       </header>
       {/* Stays in view while the page follows the text down. */}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { formatCost, formatElapsed, formatTokens } from '../../lib/format';
+import { describeCost } from '../../lib/describe-cost';
+import { formatElapsed, formatTokens } from '../../lib/format';
 import type { PlanUsageView } from './plan-stream-store';
 
 interface PlanStatsProps {
@@ -9,6 +10,10 @@ interface PlanStatsProps {
   completedAt: string | null;
   usage: PlanUsageView | null;
   characters: number;
+  /** Ended by a stop (cancel, timeout, budget, error) rather than a normal finish. */
+  stopped?: boolean;
+  /** While streaming, before the server's figure: the cost of the text so far (≈). */
+  runningCost?: number | null;
 }
 
 /** Re-renders every second while `ticking`. */
@@ -30,6 +35,8 @@ export function PlanStats({
   completedAt,
   usage,
   characters,
+  stopped = false,
+  runningCost = null,
 }: PlanStatsProps) {
   const now = useNow(generating);
   const [endedAt, setEndedAt] = useState<number | null>(null);
@@ -59,12 +66,28 @@ export function PlanStats({
           </dd>
         </div>
       ) : null}
-      {usage?.cost !== null && usage?.cost !== undefined ? (
-        <div>
-          <dt>Cost</dt>
-          <dd>{formatCost(usage.cost)}</dd>
-        </div>
+      {usage ? (
+        <CostItem
+          text={describeCost({
+            cost: usage.cost,
+            costSource: usage.costSource,
+            generating,
+            stopped,
+          })}
+        />
+      ) : generating && runningCost !== null ? (
+        <CostItem text={describeCost({ cost: runningCost, generating: true, stopped: false })} />
       ) : null}
     </dl>
+  );
+}
+
+function CostItem({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <div>
+      <dt>Cost</dt>
+      <dd data-testid="plan-cost">{text}</dd>
+    </div>
   );
 }

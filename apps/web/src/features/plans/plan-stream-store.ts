@@ -1,4 +1,5 @@
 import {
+  type CostSource,
   createPlanStreamParser,
   type GenerationStatus,
   type PartialPlanDocument,
@@ -20,6 +21,8 @@ export interface PlanUsageView {
   inputTokens: number;
   outputTokens: number;
   cost: number | null;
+  /** `billed`, `computed` or `estimated` (while streaming, or a stop before the bill). */
+  costSource?: CostSource | null;
 }
 
 export interface TaskView {
@@ -257,6 +260,7 @@ export function createPlanStreamStore(options: PlanStreamStoreOptions = {}): Pla
             inputTokens: event.inputTokens,
             outputTokens: event.outputTokens,
             cost: event.cost ?? null,
+            ...(event.costSource ? { costSource: event.costSource } : {}),
           };
           break;
         case 'end':

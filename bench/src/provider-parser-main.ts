@@ -1,0 +1,3 @@
+import { runProviderParserBench } from './provider-parser/provider-parser-bench';
+
+await runProviderParserBench();
