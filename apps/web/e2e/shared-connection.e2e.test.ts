@@ -6,7 +6,7 @@ import { useBrowserEnvironment } from './support/use-browser-environment';
 
 const environment = useBrowserEnvironment({
   // Slow enough that every plan is still being written while the tabs open, close and reload.
-  tokensPerSecond: 12,
+  tokensPerSecond: 20,
   env: { RATE_LIMIT_GENERATIONS_PER_MINUTE: '0' },
 });
 

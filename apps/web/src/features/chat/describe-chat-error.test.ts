@@ -97,6 +97,10 @@ describe('describeReplyOutcome', () => {
       'The model reached its length limit before finishing; what it wrote is kept.',
     ],
     [
+      { status: 'partial' as const, reason: 'instance-lost' },
+      'The server instance writing this reply stopped; another one kept what it had saved.',
+    ],
+    [
       { status: 'partial' as const },
       'The reply stopped before it was finished; what it wrote is kept.',
     ],

@@ -43,6 +43,8 @@ const replyWording: StreamEndWording = {
     abandoned: `Nobody was watching this reply for a while, so the server stopped writing it; ${kept}`,
     timeout: `The reply took too long, so the server stopped it; ${kept}`,
     'server-restart': 'The server restarted while writing this reply; what it had saved is kept.',
+    'instance-lost':
+      'The server instance writing this reply stopped; another one kept what it had saved.',
   },
   partial: `The reply stopped before it was finished; ${kept}`,
   failed: 'Something went wrong while writing this reply.',

@@ -77,6 +77,11 @@ describe('describePlanError', () => {
       'The server restarted while writing this plan; what it had saved is kept.',
     ],
     [
+      'a lost instance',
+      { status: 'partial', reason: 'instance-lost' },
+      'The server instance writing this plan stopped; another one kept what it had saved.',
+    ],
+    [
       'a stop',
       { status: 'cancelled', reason: 'cancelled' },
       'You stopped this plan; what was written so far is kept.',

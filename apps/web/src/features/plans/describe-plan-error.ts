@@ -16,6 +16,8 @@ const planWording: StreamEndWording = {
     timeout: `The plan took too long to write, so the server stopped it; ${kept}`,
     'invalid-output': `The model's answer is not a complete, valid plan; ${kept}`,
     'server-restart': 'The server restarted while writing this plan; what it had saved is kept.',
+    'instance-lost':
+      'The server instance writing this plan stopped; another one kept what it had saved.',
   },
   partial: `The plan stopped before it was finished; ${kept}`,
   failed: 'Something went wrong while writing this plan.',

@@ -5,6 +5,7 @@ describe('canContinue', () => {
   it.each([
     ['partial', 'length', '{"title":"Half', true],
     ['partial', 'server-restart', '{"ti', true],
+    ['partial', 'instance-lost', '{"ti', true],
     ['cancelled', 'cancelled', '{"title":"x"', true],
     ['failed', 'upstream-error', '{"weeks":[', true],
     ['failed', 'upstream-error', '   ', false],

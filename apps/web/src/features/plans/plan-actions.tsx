@@ -14,6 +14,7 @@ const continuableReasons = new Set([
   'no-finish-reason',
   'upstream-error',
   'server-restart',
+  'instance-lost',
   'budget',
 ]);
 
