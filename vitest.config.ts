@@ -12,6 +12,10 @@ const serverMatrixTests = [
 // One vitest run covers every package so that `pnpm test` ends with a single summary line.
 export default defineConfig({
   test: {
+    // Two test files at a time (vitest's default is one on a 2-core machine): most of these
+    // tests wait on real servers and streams, so the second core is otherwise idle. The browser
+    // tests still run one file at a time, after the rest (apps/web/e2e/vitest.config.ts).
+    maxWorkers: 2,
     projects: [
       'packages/*',
       'apps/*',
