@@ -80,6 +80,43 @@ function refusalOf(what: string, error: unknown): string | undefined {
   return status === undefined ? undefined : refusalMessage(what, status, errorMessage(error));
 }
 
+/** Applies a plan's or a reply's event to the stream's text; `finish` at its `end`. */
+function receiveEvent(
+  stream: ClientStream,
+  event: PlanEvent | ChatEvent,
+  finish: () => void,
+): void {
+  if (event.type === 'text-delta') receiveText(stream, stream.text + event.text);
+  else if (event.type === 'snapshot') {
+    if (event.content !== stream.text) receiveText(stream, event.content);
+  } else if (event.type === 'end') {
+    stream.ended = true;
+    stream.endStatus = event.reason ? `${event.status}/${event.reason}` : event.status;
+    finish();
+  }
+}
+
+/** How a subscription ends without its `end` event: an error (maybe a refusal), or completion. */
+function subscriptionEnd(
+  stream: ClientStream,
+  procedure: string,
+  onRefusal: (message: string) => void,
+  finish: () => void,
+) {
+  return {
+    onError(error: unknown) {
+      stream.error = errorMessage(error);
+      const refusal = refusalOf(procedure, error);
+      if (refusal) onRefusal(refusal);
+      finish();
+    },
+    onComplete() {
+      if (!stream.ended) stream.error ??= 'the subscription completed without its end event';
+      finish();
+    },
+  };
+}
+
 /** plan.create, then plan.events until `end`. */
 function followPlan(
   client: SluiceClient,
@@ -117,26 +154,9 @@ function followPlan(
           if (state.state === 'connecting' && state.error) stream.reconnects += 1;
         },
         onData(tracked) {
-          const event = tracked.data as PlanEvent;
-          if (event.type === 'text-delta') receiveText(stream, stream.text + event.text);
-          else if (event.type === 'snapshot') {
-            if (event.content !== stream.text) receiveText(stream, event.content);
-          } else if (event.type === 'end') {
-            stream.ended = true;
-            stream.endStatus = event.reason ? `${event.status}/${event.reason}` : event.status;
-            finish();
-          }
+          receiveEvent(stream, tracked.data as PlanEvent, finish);
         },
-        onError(error) {
-          stream.error = errorMessage(error);
-          const refusal = refusalOf('plan.events', error);
-          if (refusal) onRefusal(refusal);
-          finish();
-        },
-        onComplete() {
-          if (!stream.ended) stream.error ??= 'the subscription completed without its end event';
-          finish();
-        },
+        ...subscriptionEnd(stream, 'plan.events', onRefusal, finish),
       },
     );
     if (signal.aborted) onAbort();
@@ -288,25 +308,9 @@ function followReply(
           const event = tracked.data as ChatEvent;
           // The session has one reply; its id may arrive after its first events.
           if (event.messageId === null || (messageId && event.messageId !== messageId)) return;
-          if (event.type === 'text-delta') receiveText(stream, stream.text + event.text);
-          else if (event.type === 'snapshot') {
-            if (event.content !== stream.text) receiveText(stream, event.content);
-          } else if (event.type === 'end') {
-            stream.ended = true;
-            stream.endStatus = event.reason ? `${event.status}/${event.reason}` : event.status;
-            finish();
-          }
+          receiveEvent(stream, event, finish);
         },
-        onError(error) {
-          stream.error = errorMessage(error);
-          const refusal = refusalOf('chat.events', error);
-          if (refusal) onRefusal(refusal);
-          finish();
-        },
-        onComplete() {
-          if (!stream.ended) stream.error ??= 'the subscription completed without its end event';
-          finish();
-        },
+        ...subscriptionEnd(stream, 'chat.events', onRefusal, finish),
       },
     );
     if (signal.aborted) onAbort();
